@@ -1,0 +1,1 @@
+"""The immigration system as data: jurisdictions, categories, regimes and parameters."""

@@ -1,0 +1,190 @@
+"""Dated parameters in YAML, in the style of OpenFisca's parameter trees.
+
+One concept per file. A file holds a description, a unit and values keyed by the date
+they take effect; a value holds from its date until the next one. Each value carries
+its reference (or inherits the file's)::
+
+    description: Quebec's share of Canada's population on 1 July
+    unit: share
+    values:
+      2018-07-01:
+        value: 0.2263
+        reference: {publisher: ..., document: ..., date: 2019-09-30, url: ...}
+
+Folders are nodes: ``parameters/accord/levels/margin.yaml`` is reached as
+``tree.get("accord.levels.margin")``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from immiplan.errors import InputError
+from immiplan.system.references import Reference, parse_references
+
+DateLike = dt.date | str | int
+
+
+def as_date(when: DateLike) -> dt.date:
+    """Read a date: a ``date``, an ISO string, or a bare year (its 1 January)."""
+    if isinstance(when, dt.datetime):
+        return when.date()
+    if isinstance(when, dt.date):
+        return when
+    if isinstance(when, int):
+        return dt.date(when, 1, 1)
+    text = str(when).strip()
+    if text.isdigit() and len(text) == 4:
+        return dt.date(int(text), 1, 1)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError("not a date (expected YYYY-MM-DD or YYYY)", value=when) from exc
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    """A value in force from ``start`` until the next value of the same parameter."""
+
+    start: dt.date
+    value: Any
+    references: tuple[Reference, ...]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named, dated, sourced parameter."""
+
+    name: str
+    description: str
+    unit: str | None
+    values: tuple[DatedValue, ...]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def entry_at(self, when: DateLike) -> DatedValue:
+        """The dated value in force on ``when``."""
+        day = as_date(when)
+        current: DatedValue | None = None
+        for item in self.values:
+            if item.start <= day:
+                current = item
+        if current is None or current.value is None:
+            first = self.values[0].start.isoformat() if self.values else "never"
+            raise InputError(
+                f"parameter '{self.name}' has no value on {day.isoformat()} "
+                f"(first value from {first})"
+            )
+        return current
+
+    def at(self, when: DateLike) -> Any:
+        """The value in force on ``when``."""
+        return self.entry_at(when).value
+
+    def references_at(self, when: DateLike) -> tuple[Reference, ...]:
+        """The references of the value in force on ``when``."""
+        return self.entry_at(when).references
+
+
+def parse_parameter(name: str, raw: Any, source: str) -> Parameter:
+    """Build a :class:`Parameter` from a parsed YAML mapping, checking its shape."""
+    if not isinstance(raw, dict) or "values" not in raw:
+        raise InputError("a parameter file needs a 'values' mapping", source=source, field="values")
+    default_refs = tuple(parse_references(raw))
+    values_raw = raw["values"]
+    if not isinstance(values_raw, dict) or not values_raw:
+        raise InputError("'values' must map dates to values", source=source, field="values")
+    values: list[DatedValue] = []
+    for key, entry in values_raw.items():
+        start = as_date(key)
+        if isinstance(entry, dict) and "value" in entry:
+            refs = tuple(parse_references(entry)) or default_refs
+            value = entry["value"]
+        else:
+            refs = default_refs
+            value = entry
+        if value is not None and not refs:
+            raise InputError(
+                "every value needs a reference", source=source, field=f"values.{key}"
+            )
+        values.append(DatedValue(start=start, value=value, references=refs))
+    values.sort(key=lambda item: item.start)
+    meta = {k: v for k, v in raw.items() if k not in {"values", "description", "unit"}}
+    return Parameter(
+        name=name,
+        description=str(raw.get("description", "")),
+        unit=raw.get("unit"),
+        values=tuple(values),
+        metadata=meta,
+    )
+
+
+def load_yaml(path: Path | Any) -> Any:
+    """Parse a YAML file, turning syntax errors into one clear :class:`InputError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError("no such file", source=path) from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a folder, not a file", source=path) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("not a UTF-8 text file", source=path) from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise InputError(f"malformed YAML{where}: {problem}", source=path) from exc
+
+
+class ParameterTree:
+    """A folder of parameter files, addressed by dotted names."""
+
+    def __init__(self, root: Path | Any) -> None:
+        self.root = root
+
+    def _locate(self, name: str) -> Any:
+        node = self.root
+        parts = name.split(".")
+        for part in parts[:-1]:
+            node = node / part
+        return node / f"{parts[-1]}.yaml"
+
+    def get(self, name: str) -> Parameter:
+        """The parameter ``name`` (dotted path below the root)."""
+        path = self._locate(name)
+        if not path.is_file():
+            raise InputError("unknown parameter", value=name)
+        return parse_parameter(name, load_yaml(path), str(name))
+
+    def names(self) -> list[str]:
+        """Every parameter below the root, as dotted names."""
+        out: list[str] = []
+
+        def walk(node: Any, prefix: str) -> None:
+            for child in sorted(node.iterdir(), key=lambda p: p.name):
+                if child.is_dir():
+                    walk(child, f"{prefix}{child.name}.")
+                elif child.name.endswith(".yaml") and child.name != "index.yaml":
+                    out.append(prefix + child.name[: -len(".yaml")])
+
+        walk(self.root, "")
+        return out
+
+
+def data_root() -> Any:
+    """The package's data folder (a Traversable; a real path when installed normally)."""
+    return resources.files("immiplan") / "data"
+
+
+@cache
+def parameters() -> ParameterTree:
+    """The parameter tree shipped with immiplan."""
+    return ParameterTree(data_root() / "parameters")
