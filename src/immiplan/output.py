@@ -23,7 +23,7 @@ from rich.table import Table
 from immiplan.errors import InputError
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     """How a command prints its result."""
 
     table = "table"
@@ -32,6 +32,8 @@ class OutputFormat(str, enum.Enum):
 
 
 console = Console()
+# Columns printed without thousands separators (a year is not a quantity).
+PLAIN_COLUMNS = {"year", "base_year", "horizon", "age", "round", "id", "depth"}
 err_console = Console(stderr=True)
 
 
@@ -90,7 +92,10 @@ def emit(
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
-            cells.append(format_number(value, digits.get(str(column), 0)))
+            if str(column).lower() in PLAIN_COLUMNS and isinstance(value, int | float):
+                cells.append(str(int(value)) if value == value else "—")
+            else:
+                cells.append(format_number(value, digits.get(str(column), 0)))
         table.add_row(*cells)
     console.print(table)
     for note in notes:

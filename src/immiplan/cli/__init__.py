@@ -35,7 +35,7 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (2 for a user's mistake)."""
     try:
-        app(args=argv, prog_name="immiplan", standalone_mode=False)
+        status = app(args=argv, prog_name="immiplan", standalone_mode=False)
     except InputError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return 2
         raise
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 def entry_point() -> None:  # pragma: no cover - thin wrapper for the console script

@@ -110,9 +110,7 @@ def parse_parameter(name: str, raw: Any, source: str) -> Parameter:
             refs = default_refs
             value = entry
         if value is not None and not refs:
-            raise InputError(
-                "every value needs a reference", source=source, field=f"values.{key}"
-            )
+            raise InputError("every value needs a reference", source=source, field=f"values.{key}")
         values.append(DatedValue(start=start, value=value, references=refs))
     values.sort(key=lambda item: item.start)
     meta = {k: v for k, v in raw.items() if k not in {"values", "description", "unit"}}

@@ -73,9 +73,8 @@ def unreferenced_numbers(node: Any, path: str = "", covered: bool = False) -> It
     elif isinstance(node, list):
         for index, child in enumerate(node):
             yield from unreferenced_numbers(child, f"{path}[{index}]", covered)
-    elif isinstance(node, int | float) and not isinstance(node, bool):
-        if not covered:
-            yield path
+    elif isinstance(node, int | float) and not isinstance(node, bool) and not covered:
+        yield path
 
 
 def sidecar_reference(csv_path: Path) -> Path:

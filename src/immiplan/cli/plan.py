@@ -1,0 +1,281 @@
+"""``immiplan plan``: list, show, validate, compare and cut levels plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from immiplan.cli.common import FormatOption
+from immiplan.errors import InputError
+from immiplan.output import OutputFormat, console, emit
+from immiplan.plans import all_plans, read_plan_file, resolve
+from immiplan.plans.compare import compare as compare_plans
+from immiplan.plans.cut import cut as cut_plan
+from immiplan.plans.model import WHICH, Plan
+from immiplan.plans.validate import ensure_valid
+from immiplan.plans.validate import validate as validate_plan
+from immiplan.system.regimes import regime as get_regime
+from immiplan.system.regimes import regimes
+
+app = typer.Typer(help="Levels plans: list, show, validate, compare, cut.", no_args_is_help=True)
+
+WhichOption = Annotated[
+    str, typer.Option("--which", help="Which level to use: low, target or high.")
+]
+LangOption = Annotated[str, typer.Option("--lang", help="Language of labels: en or fr.")]
+
+
+def _check_which(which: str) -> str:
+    if which not in WHICH:
+        raise InputError(f"must be one of {', '.join(WHICH)}", field="--which", value=which)
+    return which
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("en", "fr"):
+        raise InputError("must be en or fr", field="--lang", value=lang)
+    return lang
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is None and high is None:
+        return "—"
+    if low is None:
+        return f"up to {high:,.0f}"
+    if high is None:
+        return f"{low:,.0f} or more"
+    return f"{low:,.0f}–{high:,.0f}"
+
+
+def _indent(frame: pd.DataFrame, fmt: OutputFormat) -> pd.DataFrame:
+    """Indent labels by depth in tables; keep the depth column for scripts."""
+    if fmt != OutputFormat.table or "depth" not in frame:
+        return frame
+    frame = frame.copy()
+    frame["label"] = [
+        ("  " * int(d)) + str(lbl) for d, lbl in zip(frame["depth"], frame["label"], strict=True)
+    ]
+    return frame.drop(columns=["depth"])
+
+
+@app.command("list")
+def list_plans(fmt: FormatOption = OutputFormat.table) -> None:
+    """List the shipped plans (Quebec and federal)."""
+    rows = []
+    for plan in all_plans():
+        for year in plan.years:
+            node = plan.year(year).total
+            rows.append(
+                {
+                    "name": plan.name if len(plan.years) == 1 else f"{plan.name}:{year}",
+                    "jurisdiction": plan.jurisdiction,
+                    "year": year,
+                    "tabled": plan.tabled.isoformat() if plan.tabled else None,
+                    "low": node.low,
+                    "target": node.value("target"),
+                    "high": node.high,
+                }
+            )
+    emit(
+        pd.DataFrame(rows),
+        fmt,
+        title="Shipped levels plans",
+        notes=[
+            "Also valid anywhere a plan is named: 'YEAR actual' (e.g. '2018 actual') "
+            "and a path to a plan file."
+        ],
+    )
+
+
+@app.command("show")
+def show(
+    plan: Annotated[
+        str,
+        typer.Argument(
+            help="A shipped plan name, a plan file, or 'YEAR actual'. "
+            "Add :YEAR for a multi-year plan."
+        ),
+    ],
+    fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = "en",
+) -> None:
+    """Show a plan's levels by category and sub-category."""
+    _check_lang(lang)
+    the_plan, year = resolve(plan)
+    ensure_valid(the_plan)
+    py = the_plan.year(year)
+    rows = []
+    for node in py.nodes():
+        depth = node.path.count(".lines.") + (0 if node.key == "total" else 1)
+        rows.append(
+            {
+                "category": node.key,
+                "label": node.label.get(lang, node.key),
+                "depth": depth - 1 if node.key != "total" else 0,
+                "low": node.low,
+                "target": node.value("target"),
+                "high": node.high,
+                "target_is_midpoint": node.target_is_midpoint,
+            }
+        )
+    total_row = rows.pop(0)
+    rows.append(total_row)
+    frame = pd.DataFrame(rows)
+    notes = []
+    if fmt == OutputFormat.table:
+        frame = frame.drop(columns=["target_is_midpoint"])
+        if any(r["target_is_midpoint"] for r in rows):
+            notes.append("A target not published is shown as the range's midpoint.")
+        if py.french_knowledge_target is not None:
+            notes.append(
+                f"Share knowing French at admission (target): {py.french_knowledge_target:.0%}"
+            )
+        if py.quebec_selected_share is not None:
+            lo, hi = py.quebec_selected_share
+            notes.append(f"Share selected by Quebec: {lo:.0%}" + (f"–{hi:.0%}" if hi != lo else ""))
+        if py.economic_share is not None:
+            lo, hi = py.economic_share
+            notes.append(f"Economic share: {lo:.0%}" + (f"–{hi:.0%}" if hi != lo else ""))
+        if py.catch_up:
+            notes.append(f"Plus a catch-up of up to {py.catch_up:,.0f} admissions.")
+        if the_plan.notes:
+            notes.append(str(the_plan.notes).strip())
+        notes += [f"Source: {ref.cite()}" for ref in the_plan.references]
+    title = the_plan.title.get(lang, the_plan.name) + (
+        f" — {year}" if len(the_plan.years) > 1 else ""
+    )
+    emit(_indent(frame, fmt), fmt, title=title, notes=notes)
+
+
+@app.command("validate")
+def validate(
+    file: Annotated[Path, typer.Argument(help="A plan file (YAML).")],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Check a plan file: errors make the exit status 2; warnings are printed only."""
+    plan: Plan = read_plan_file(file)
+    findings = validate_plan(plan)
+    frame = pd.DataFrame(
+        [
+            {
+                "severity": f.severity,
+                "field": f.field,
+                "value": f.value if not isinstance(f.value, tuple) else str(f.value),
+                "message": f.message,
+                "rule": f.rule,
+            }
+            for f in findings
+        ],
+        columns=["severity", "field", "value", "message", "rule"],
+    )
+    errors = int((frame["severity"] == "error").sum())
+    warnings = len(frame) - errors
+    if fmt == OutputFormat.table:
+        if frame.empty:
+            console.print(f"[green]{file}: valid[/] — no errors, no warnings.")
+        else:
+            emit(
+                frame.drop(columns=["rule"]),
+                fmt,
+                title=f"{file}: {errors} error(s), {warnings} warning(s)",
+            )
+    else:
+        emit(frame, fmt)
+    if errors:
+        raise typer.Exit(2)
+
+
+@app.command("compare")
+def compare(
+    a: Annotated[
+        str,
+        typer.Argument(
+            help="First plan (name, file, 'YEAR actual'; "
+            "NAME:YEAR for a year of a multi-year plan)."
+        ),
+    ],
+    b: Annotated[str, typer.Argument(help="Second plan.")],
+    which: WhichOption = "target",
+    lang: LangOption = "en",
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Two plans side by side by category, with absolute and % change (B − A)."""
+    _check_which(which)
+    _check_lang(lang)
+    plan_a, year_a = resolve(a)
+    plan_b, year_b = resolve(b)
+    ensure_valid(plan_a)
+    ensure_valid(plan_b)
+    frame = compare_plans(plan_a, year_a, plan_b, year_b, which=which, lang=lang)  # type: ignore[arg-type]
+    emit(
+        _indent(frame, fmt),
+        fmt,
+        title=f"{a} → {b} ({which})",
+        digits={"change_pct": 1},
+        notes=[
+            "— : the plan publishes no level for this line. "
+            "Targets not published are range midpoints."
+        ],
+    )
+
+
+@app.command("cut")
+def cut(
+    base: Annotated[
+        str, typer.Option("--base", help="The base: a plan or 'YEAR actual' (e.g. '2018 actual').")
+    ],
+    total: Annotated[int, typer.Option("--total", help="The new total (persons).")],
+    regime: Annotated[
+        str, typer.Option("--regime", help=f"Who selects what: {', '.join(regimes())}.")
+    ] = "accord-1991",
+    method: Annotated[
+        str, typer.Option("--method", help="proportional or priority.")
+    ] = "proportional",
+    order: Annotated[
+        str | None,
+        typer.Option(
+            "--order",
+            help="For --method priority: comma-separated categories to cut first, "
+            "e.g. economic.business,economic.skilled_workers.",
+        ),
+    ] = None,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="Show every line, not only categories.")
+    ] = False,
+    which: WhichOption = "target",
+    lang: LangOption = "en",
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Cut (or raise) a total, moving only the categories the province selects under a regime."""
+    _check_which(which)
+    _check_lang(lang)
+    if method not in ("proportional", "priority"):
+        raise InputError("must be proportional or priority", field="--method", value=method)
+    plan, year = resolve(base)
+    ensure_valid(plan)
+    result = cut_plan(
+        plan,
+        year,
+        total,
+        get_regime(regime),
+        method=method,  # type: ignore[arg-type]
+        order=[o.strip() for o in order.split(",")] if order else None,
+        which=which,  # type: ignore[arg-type]
+        lang=lang,
+    )
+    frame = result.lines if detail else result.by_category
+    if detail and fmt == OutputFormat.table:
+        frame = pd.concat([frame, result.by_category.tail(1)], ignore_index=True)
+    emit(
+        frame,
+        fmt,
+        digits={"change_pct": 1},
+        title=f"Cut of {base} to {total:,} under {result.regime.label[lang]} ({method})",
+        notes=[
+            "Only lines the province selects move; federal lines stay at their base level. "
+            f"Totals add up exactly to {total:,}."
+        ],
+    )
