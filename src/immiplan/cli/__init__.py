@@ -23,9 +23,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from immiplan.cli import plan, run
+    from immiplan.cli import plan, project, run, select
 
     app.add_typer(plan.app, name="plan")
+    app.add_typer(select.app, name="select")
+    project.register(app)
     run.register(app)
 
 
@@ -44,11 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print("aborted")
         return 1
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+    except Exception as exc:
+        # Click's usage errors (an unknown option, a missing argument). Typer ≥ 0.29 vendors
+        # Click, older releases depend on it; both error classes have ``show`` and ``exit_code``.
+        show = getattr(exc, "show", None)
+        if callable(show) and hasattr(exc, "exit_code"):
+            show()
             return 2
         raise
     return status if isinstance(status, int) else 0

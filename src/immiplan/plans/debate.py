@@ -56,3 +56,47 @@ def debate_2018(total: int = CUT_TOTAL, lang: str = "en") -> Debate:
                 row[f"selects_{key}"] = by_cat.at[code, "selector"]
         rows.append(row)
     return Debate(pd.DataFrame(rows), cuts)
+
+
+def plans_table(lang_labels: tuple[str, ...] = ("fr", "en")) -> pd.DataFrame:
+    """Plans side by side by category (persons/year): 2018 actual and each plan's low and high.
+
+    Columns: ``category``, ``label_fr``, ``label_en``, then one column per series.
+    """
+    tree = category_tree()
+    actual = load_plan(BASE)
+    plans = [(load_plan(name), year) for name, year in PLANS]
+    rows = []
+    for code in (*tree.top, "total"):
+        row: dict[str, object] = {"category": code}
+        for lang in lang_labels:
+            row[f"label_{lang}"] = "Total" if code == "total" else tree.category(code).label[lang]
+        row["2018 actual"] = actual.level(code, 2018)
+        for plan, year in plans:
+            row[f"{year} plan low"] = plan.level(code, year, "low")
+            row[f"{year} plan high"] = plan.level(code, year, "high")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def selectors_table(regime_names: tuple[str, ...] = ("accord-1991", "quebec-control", "federal")
+                    ) -> pd.DataFrame:
+    """Who selects each sub-category under each regime: ``quebec`` or ``canada``."""
+    tree = category_tree()
+    rows = []
+    for leaf in tree.leaves:
+        row: dict[str, object] = {"category": leaf}
+        for name in regime_names:
+            row[name] = "quebec" if regime(name).selects(leaf) == "province" else "canada"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cuts_table(total: int = CUT_TOTAL, lang: str = "en") -> pd.DataFrame:
+    """The cut of 2018's admissions to ``total`` under each regime, by category."""
+    frames = []
+    for name, result in debate_2018(total, lang).cuts.items():
+        frame = result.by_category[["category", "base", "new", "change", "change_pct"]].copy()
+        frame.insert(0, "regime", name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,405 @@
+"""Run a scenario with its integration outcomes, on top of the projection's public API.
+
+:func:`run_with_outcomes` loads and prepares a scenario (:mod:`immiplan.projection.scenario`),
+adds knowledge of French to the engine inputs as a trait (``K = 2``), runs the engine once
+and computes the outcome indicators from its arrays. Each outcome can be switched off with
+:class:`OutcomeOptions`.
+
+The engine takes one ``entry_traits`` array for the whole run, while a step's admissions
+know French at a rate that changes with the plan's target and the category mix. The run
+is therefore cut into segments of steps with identical entry shares, each started from the
+previous segment's last population (the engine is Markov in the population, so the chain
+is the same projection, step for step).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from numpy.typing import NDArray
+
+from immiplan.errors import InputError
+from immiplan.outcomes.francization import cost_per_student, load_francization_parameters
+from immiplan.outcomes.french import CANNOT, BaseFit, FrenchModel
+from immiplan.outcomes.indicators import (
+    UNITS,
+    OutcomeArrays,
+    OutcomeModels,
+    attach_outcomes,
+    outcome_indicators,
+)
+from immiplan.outcomes.labour import LabourRates, calibrate_labour
+from immiplan.output import atomic_directory
+from immiplan.projection.engine import ProjectionInputs, ProjectionOutputs, project
+
+FloatArray = NDArray[np.float64]
+
+__all__ = [
+    "FrenchInputs",
+    "OutcomeOptions",
+    "OutcomeResult",
+    "add_french",
+    "french_model",
+    "outcomes_for",
+    "plan_targets",
+    "project_french",
+    "project_with_outcomes",
+    "run_with_outcomes",
+]
+
+STEP_FIELDS = (
+    "survival",
+    "newborn_survival",
+    "asfr",
+    "birth_sex_shares",
+    "emigration",
+    "interprovincial",
+    "immigrants",
+    "npr_transition_share",
+    "npr_stock",
+    "net_migration",
+    "trait_transition",
+)
+"""Fields of :class:`ProjectionInputs` indexed by step first (sliced per segment)."""
+
+
+@dataclass(frozen=True)
+class OutcomeOptions:
+    """Which outcomes a run computes.
+
+    ``french``: knowledge of French as a trait of the population (engine ``K = 2``) and its
+    indicators; ``labour``: the labour force; ``francization``: demand, cost and the grant
+    (needs only the admissions and their entry shares, not the trait).
+    """
+
+    french: bool = True
+    labour: bool = True
+    francization: bool = True
+
+
+@cache
+def french_model() -> FrenchModel:
+    """The French model calibrated on the embedded base data (computed once)."""
+    from immiplan.projection.base import load_quebec_2018
+
+    return FrenchModel.build(load_quebec_2018().category_profiles)
+
+
+def plan_targets(plans: Iterable[str]) -> dict[int, float]:
+    """``french_knowledge_target`` by year of the named plans (later plans win)."""
+    from immiplan.plans import load_plan
+
+    out: dict[int, float] = {}
+    for name in plans:
+        plan = load_plan(name)
+        for year in plan.years:
+            target = plan.year(year).french_knowledge_target
+            if target is not None:
+                out[year] = float(target)
+    return out
+
+
+@dataclass(frozen=True)
+class FrenchInputs:
+    """Engine inputs with the French trait, and the entry shares by step.
+
+    Attributes
+    ----------
+    inputs:
+        ``K = 2`` inputs; their ``entry_traits`` are the first step's.
+    all_shares:
+        All-category share of admissions knowing French, ``(T,)``.
+    entry:
+        Share by step and category, ``(T, C)``.
+    entry_traits:
+        The engine array of every step, ``(T, C, X, A, 2)``.
+    model:
+        The French model with the base year's non-immigrant share set.
+    fit:
+        The base-year split and its fit.
+    """
+
+    inputs: ProjectionInputs
+    all_shares: FloatArray
+    entry: FloatArray
+    entry_traits: FloatArray
+    model: FrenchModel
+    fit: BaseFit
+
+
+def _entry(
+    inputs: ProjectionInputs, model: FrenchModel, targets: Mapping[int, float] | None
+) -> tuple[FloatArray, FloatArray]:
+    steps = inputs.steps
+    all_shares = model.all_category_shares(int(inputs.base_year), steps, targets)
+    weights = np.asarray(inputs.immigrants, dtype=float).sum(axis=(2, 3))
+    empty = weights.sum(axis=1) <= 0.0
+    weights = np.where(empty[:, None], 1.0, weights)  # no admissions: any mix will do
+    return all_shares, model.entry_shares(all_shares, weights)
+
+
+def add_french(
+    inputs: ProjectionInputs,
+    *,
+    targets: Mapping[int, float] | None = None,
+    model: FrenchModel | None = None,
+) -> FrenchInputs:
+    """Give one-trait engine inputs the French trait (see :mod:`immiplan.outcomes.french`).
+
+    Parameters
+    ----------
+    inputs:
+        Engine inputs with ``n_traits = 1`` (e.g. ``PreparedScenario.inputs``).
+    targets:
+        ``french_knowledge_target`` by calendar year (a plan's), or ``None``.
+    model:
+        Default :func:`french_model`.
+    """
+    if inputs.n_traits != 1:
+        raise InputError(
+            "add_french expects inputs without a trait (n_traits = 1)", field="n_traits"
+        )
+    base_model = french_model() if model is None else model
+    space = inputs.space
+    split, fit, fitted = base_model.base_population(
+        inputs.population[:, 0], space, int(inputs.base_year)
+    )
+    all_shares, entry = _entry(inputs, fitted, targets)
+    entry_traits = FrenchModel.entry_traits(entry, space.n_sexes)
+    has_npr = inputs.npr_state is not None
+    new = dataclasses.replace(
+        inputs,
+        population=split,
+        n_traits=2,
+        entry_traits=entry_traits[0],
+        npr_entry_traits=fitted.npr_traits(int(inputs.base_year), space.n_sexes)
+        if has_npr
+        else None,
+        newborn_trait=CANNOT,
+        trait_transition=fitted.transition(space, int(inputs.base_year), inputs.steps),
+    )
+    return FrenchInputs(new, all_shares, entry, entry_traits, fitted, fit)
+
+
+def _segments(entry_traits: FloatArray) -> list[tuple[int, int]]:
+    """Runs of consecutive steps with identical entry arrays, as ``(first, stop)``."""
+    flat = entry_traits.reshape(entry_traits.shape[0], -1)
+    cuts = [0, *(i for i in range(1, flat.shape[0]) if not np.array_equal(flat[i], flat[i - 1]))]
+    return list(zip(cuts, [*cuts[1:], flat.shape[0]], strict=True))
+
+
+def _slice(inputs: ProjectionInputs, first: int, stop: int, **changes: Any) -> ProjectionInputs:
+    sliced = {
+        name: getattr(inputs, name)[first:stop]
+        for name in STEP_FIELDS
+        if isinstance(getattr(inputs, name, None), np.ndarray)
+    }
+    return dataclasses.replace(inputs, base_year=int(inputs.base_year) + first, **sliced, **changes)
+
+
+def project_french(french: FrenchInputs) -> ProjectionOutputs:
+    """Run the engine with step-varying entry shares (segments chained; see module doc)."""
+    inputs = french.inputs
+    segments = _segments(french.entry_traits)
+    if len(segments) == 1:
+        return project(inputs)
+    if callable(inputs.trait_transition):
+        raise InputError("a callable trait transition cannot be cut into segments")
+    parts: list[ProjectionOutputs] = []
+    population = inputs.population
+    for first, stop in segments:
+        part = project(
+            _slice(
+                inputs, first, stop, population=population, entry_traits=french.entry_traits[first]
+            )
+        )
+        parts.append(part)
+        population = part.population[-1]
+
+    def joined(name: str) -> FloatArray:
+        return np.concatenate([getattr(p, name) for p in parts], axis=0)
+
+    return ProjectionOutputs(
+        inputs=inputs,
+        population=np.concatenate([parts[0].population[:1], *(p.population[1:] for p in parts)]),
+        births=joined("births"),
+        deaths=joined("deaths"),
+        immigrants=joined("immigrants"),
+        npr_transitions=joined("npr_transitions"),
+        emigration=joined("emigration"),
+        interprovincial=joined("interprovincial"),
+        npr_net=joined("npr_net"),
+        other_migration=joined("other_migration"),
+    )
+
+
+@cache
+def _labour_for(key: bytes, shape: tuple[int, ...]) -> LabourRates:
+    from immiplan.projection.state import QUEBEC
+
+    population = np.frombuffer(key, dtype=float).reshape(shape)
+    return calibrate_labour(population, QUEBEC)
+
+
+def _labour(inputs: ProjectionInputs) -> LabourRates:
+    population = np.ascontiguousarray(inputs.population.sum(axis=1))
+    from immiplan.projection.state import QUEBEC
+
+    if inputs.space != QUEBEC:
+        return calibrate_labour(population, inputs.space)
+    return _labour_for(population.tobytes(), population.shape)
+
+
+def outcomes_for(
+    inputs: ProjectionInputs,
+    options: OutcomeOptions = OutcomeOptions(),
+    *,
+    targets: Mapping[int, float] | None = None,
+) -> tuple[ProjectionOutputs, pd.DataFrame, dict[str, Any]]:
+    """Project ``inputs`` (one trait) with the chosen outcomes.
+
+    Returns
+    -------
+    tuple
+        The engine outputs (``K = 2`` when French is on), the tidy outcome table and the
+        calibration numbers (JSON-friendly).
+    """
+    model = french_model()
+    fit: dict[str, Any] = {}
+    entry: FloatArray | None = None
+    fitted: FrenchModel | None = None
+    if options.french:
+        french = add_french(inputs, targets=targets, model=model)
+        outputs = project_french(french)
+        entry, fitted = french.entry, french.model
+        fit["french"] = {
+            "first_year_acquisition": model.calibration.first_year,
+            "recent_immigrants_target": model.calibration.recent_target,
+            "recent_immigrants_fit": model.calibration.recent_fit,
+            **{f"base_{k}": float(v) for k, v in dataclasses.asdict(french.fit).items()},
+        }
+    else:
+        outputs = project(inputs)
+        if options.francization:
+            entry = _entry(inputs, model, targets)[1]
+    labour = _labour(inputs) if options.labour else None
+    if labour is not None and labour.fit is not None:
+        fit["labour"] = dataclasses.asdict(labour.fit)
+    francization = load_francization_parameters() if options.francization else None
+    if francization is not None:
+        cost = cost_per_student(francization)
+        fit["francization"] = {"cost_per_student": cost.value, "derivation": cost.arithmetic()}
+    arrays = OutcomeArrays.from_outputs(outputs, entry_french=entry)
+    table = outcome_indicators(arrays, OutcomeModels(fitted, labour, francization))
+    return outputs, table, fit
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    """A projection with its outcomes.
+
+    Attributes
+    ----------
+    projection:
+        The projection (:class:`~immiplan.projection.results.ProjectionResult`); its
+        populations carry the French trait when French is on.
+    outcomes:
+        The tidy outcome table (:func:`~immiplan.outcomes.indicators.outcome_indicators`).
+    calibration:
+        Calibration and fit numbers of the outcomes.
+    """
+
+    projection: Any
+    outcomes: pd.DataFrame
+    calibration: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def dataset(self) -> xr.Dataset:
+        """The projection's Dataset with the ``outcome_*`` variables."""
+        ds = attach_outcomes(self.projection.dataset, self.outcomes)
+        ds.attrs["outcomes_calibration"] = json.dumps(self.calibration, default=float)
+        return ds
+
+    def table(self, group: str = "all") -> pd.DataFrame:
+        """One row per year, one column per indicator, for ``group``."""
+        part = self.outcomes[self.outcomes["group"] == group]
+        return part.pivot(index="year", columns="indicator", values="value").reset_index()
+
+    def write(self, folder: str | Path) -> list[Path]:
+        """Write the projection's files and ``outcomes.csv``/``.parquet`` and
+        ``outcomes_calibration.json`` into ``folder``, atomically."""
+        target = Path(folder)
+        written: list[Path] = []
+        with atomic_directory(target) as staging:
+            for path in self.projection.write(staging):
+                written.append(target / path.relative_to(staging))
+            self.outcomes.to_csv(staging / "outcomes.csv", index=False)
+            self.outcomes.to_parquet(staging / "outcomes.parquet", index=False)
+            meta = {"calibration": self.calibration, "units": UNITS}
+            (staging / "outcomes_calibration.json").write_text(
+                json.dumps(meta, indent=2, default=float) + "\n", encoding="utf-8"
+            )
+            written += [
+                target / n
+                for n in ("outcomes.csv", "outcomes.parquet", "outcomes_calibration.json")
+            ]
+        return written
+
+
+def project_with_outcomes(
+    prepared: Any,
+    options: OutcomeOptions = OutcomeOptions(),
+    *,
+    source_text: str = "",
+) -> OutcomeResult:
+    """Project a :class:`~immiplan.projection.scenario.PreparedScenario` with outcomes.
+
+    The plan targets come from the scenario's plans (``immigration.plans``).
+    """
+    from immiplan.projection.results import ProjectionResult
+
+    targets = plan_targets(prepared.scenario.immigration.plans)
+    outputs, table, fit = outcomes_for(prepared.inputs, options, targets=targets)
+    result = ProjectionResult(prepared=prepared, outputs=outputs, source_text=source_text)
+    table = table[table["year"] >= result.first_year].reset_index(drop=True)
+    return OutcomeResult(projection=result, outcomes=table, calibration=fit)
+
+
+def run_with_outcomes(
+    name: str | Path,
+    *,
+    horizon: int | None = None,
+    options: OutcomeOptions = OutcomeOptions(),
+) -> OutcomeResult:
+    """Load, prepare and project a scenario with its outcomes (shipped name or path).
+
+    Examples
+    --------
+    >>> result = run_with_outcomes("quebec-2019-plan")  # doctest: +SKIP
+    >>> result.table().loc[:, ["year", "french_share", "labour_force"]]  # doctest: +SKIP
+    """
+    from immiplan.projection.scenario import load_scenario, prepare, shipped_scenarios
+    from immiplan.system.parameters import data_root
+
+    loaded = load_scenario(name)
+    prepared = prepare(loaded, horizon=horizon)
+    text = str(name).strip()
+    path: Any = (
+        data_root() / "scenarios" / f"{text}.yaml"
+        if text in shipped_scenarios()
+        else Path(loaded.source)
+    )
+    try:
+        source_text = str(path.read_text(encoding="utf-8"))
+    except OSError:
+        source_text = ""
+    return project_with_outcomes(prepared, options, source_text=source_text)

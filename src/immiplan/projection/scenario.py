@@ -1,0 +1,634 @@
+"""Projection scenarios in YAML: what a plan does, under stated assumptions.
+
+A scenario file names the immigration levels (plans, year by year, then held or following
+a stated path), the fertility and mortality paths, the migration assumptions, the base
+year and the horizon. It is reproducible from its text and the package version, which
+the outputs' metadata record (with the file's SHA-256).
+
+Shipped scenarios live in ``immiplan/data/scenarios/``; :func:`load_scenario` takes a
+shipped name or a path. Every path (``{year: value}``) is interpolated linearly between
+its years and held before the first and after the last. A bad file raises one
+:class:`~immiplan.errors.InputError` naming the file, the field and the value.
+
+Calendar-year admissions become July–June projection periods by averaging adjacent years
+(:func:`immiplan.projection.quebec.admissions_by_period`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from immiplan import __version__
+from immiplan.errors import InputError
+from immiplan.projection.base import BaseData, load_quebec_2018
+from immiplan.projection.engine import ProjectionInputs
+from immiplan.projection.quebec import (
+    BaseSplit,
+    Retention,
+    admissions_by_period,
+    base_split,
+    calendar_admissions,
+    calibrate_retention,
+    load_assumptions,
+    migration_rates,
+    survival_for_e0,
+)
+from immiplan.projection.state import CATEGORIES, N_AGES, QUEBEC, SEXES
+from immiplan.system.parameters import data_root, load_yaml
+from immiplan.system.references import Reference
+
+FloatArray = NDArray[np.float64]
+Category = Literal["economic", "family", "refugees", "other"]
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+Count = Annotated[float, Field(ge=0.0)]
+Year = Annotated[int, Field(ge=1900, le=2300)]
+
+BASE_YEAR = 2018
+"""The year of the embedded base population (1 July)."""
+
+__all__ = [
+    "PreparedScenario",
+    "Scenario",
+    "interpolate",
+    "load_scenario",
+    "prepare",
+    "prepare_levels",
+    "shipped_scenarios",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reference: Reference | None = None
+    references: list[Reference] | None = None
+
+
+class Fertility(_Model):
+    """Total fertility rate path (children per woman) and the sex ratio at birth."""
+
+    tfr: dict[Year, Annotated[float, Field(ge=0.0, le=10.0)]]
+    srb: Annotated[float, Field(gt=0.5, lt=2.0)] | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Fertility:
+        if not self.tfr:
+            raise ValueError("tfr needs at least one year")
+        return self
+
+
+class Mortality(_Model):
+    """Life expectancy at birth by sex (years), a path per sex."""
+
+    e0: dict[Literal["female", "male"], dict[Year, Annotated[float, Field(gt=20.0, lt=120.0)]]]
+
+    @model_validator(mode="after")
+    def _both_sexes(self) -> Mortality:
+        missing = [s for s in SEXES if not self.e0.get(s)]  # type: ignore[call-overload]
+        if missing:
+            raise ValueError(f"e0 needs a path for {', '.join(missing)}")
+        return self
+
+
+class Migration(_Model):
+    """Multipliers of every net emigration and net interprovincial rate (paths)."""
+
+    emigration_multiplier: dict[Year, Annotated[float, Field(ge=0.0, le=20.0)]] = {}
+    interprovincial_multiplier: dict[Year, Annotated[float, Field(ge=0.0, le=20.0)]] = {}
+
+
+class NPR(_Model):
+    """Non-permanent residents: the stock path and the share of admissions they supply.
+
+    ``stock``: ``"hold"`` keeps the base-year stock; ``"closed"`` lets it age with no
+    arrivals but ``net_arrivals``; a ``{year: persons}`` path sets it (1 July).
+    ``net_arrivals``: with a closed stock, net NPR arrivals (entries minus exits, may be
+    negative) of the 12 months from 1 July of each year, spread by the stock's age shape.
+    ``age_distribution``: persons (or shares) by single age 0..100 giving the stock's age
+    shape (default: ISQ's 2021 shape).
+    """
+
+    stock: Literal["hold", "closed"] | dict[Year, Count] = "hold"
+    net_arrivals: dict[Year, float] | None = None
+    transition_share: dict[Category, Rate] | None = None
+    age_distribution: list[Count] | None = None
+
+    @model_validator(mode="after")
+    def _ages(self) -> NPR:
+        if self.net_arrivals is not None and self.stock != "closed":
+            raise ValueError("net_arrivals needs stock: closed (a stock path sets the flows)")
+        if self.age_distribution is not None:
+            if len(self.age_distribution) != N_AGES:
+                raise ValueError(
+                    f"age_distribution needs {N_AGES} values (ages 0..100), "
+                    f"got {len(self.age_distribution)}"
+                )
+            if sum(self.age_distribution) <= 0:
+                raise ValueError("age_distribution must not be all zero")
+        return self
+
+
+class Immigration(_Model):
+    """Admissions of permanent residents by calendar year.
+
+    Years before the first plan year are observed admissions (IRCC); each plan gives its
+    years (``which`` level, categories scaled to the plan's total); ``levels`` sets years
+    explicitly; after the last year given, levels are held, or follow the ``path`` of
+    totals (split by ``mix``, default the last year's mix).
+    """
+
+    which: Literal["low", "target", "high"] = "target"
+    plans: list[str] = []
+    levels: dict[Year, dict[Category, Count]] = {}
+    path: dict[Year, Count] | None = None
+    mix: dict[Category, Count] | None = None
+    none: bool = False
+
+    @model_validator(mode="after")
+    def _mix(self) -> Immigration:
+        if self.mix is not None and sum(self.mix.values()) <= 0:
+            raise ValueError("mix must have a positive total")
+        return self
+
+
+class CanadaPath(_Model):
+    """Canada's population on 1 July (persons), for Quebec's share."""
+
+    population: dict[Year, Annotated[float, Field(gt=0.0)]]
+
+
+class Scenario(_Model):
+    """A projection scenario (see the module docstring)."""
+
+    name: str
+    title: str | None = None
+    description: str = ""
+    base_year: Year = BASE_YEAR
+    horizon: Year = 2066
+    immigration: Immigration
+    fertility: Fertility
+    mortality: Mortality
+    migration: Migration = Migration()
+    npr: NPR = NPR()
+    canada: CanadaPath | None = None
+
+    @model_validator(mode="after")
+    def _years(self) -> Scenario:
+        if self.base_year < BASE_YEAR:
+            raise ValueError(f"base_year must be {BASE_YEAR} or later (the base data is 2018)")
+        if self.horizon <= self.base_year:
+            raise ValueError(
+                f"horizon ({self.horizon}) must be after the base year ({self.base_year})"
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A parsed scenario and where it came from."""
+
+    scenario: Scenario
+    source: str
+    sha256: str
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenarios shipped with immiplan."""
+    folder = data_root() / "scenarios"
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _locate(name: str | Path) -> tuple[Any, str]:
+    text = str(name).strip()
+    if text in shipped_scenarios():
+        return data_root() / "scenarios" / f"{text}.yaml", f"{text}.yaml"
+    path = Path(text)
+    if path.suffix in {".yaml", ".yml"} or path.exists():
+        return path, str(path)
+    raise InputError(
+        f"unknown scenario: not a shipped scenario ({', '.join(shipped_scenarios())}) "
+        "or a scenario file",
+        value=text,
+    )
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+    return ".".join(parts)
+
+
+def load_scenario(name: str | Path) -> LoadedScenario:
+    """Read and validate a scenario by shipped name or path.
+
+    Raises
+    ------
+    InputError
+        Unknown name, unreadable or malformed file, an invalid field (with its dotted
+        path and value), or a plan the scenario names that does not exist.
+    """
+    path, source = _locate(name)
+    raw_text = _read(path, source)
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError("a scenario file must be a mapping", source=source)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first.get("loc", ()))
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        has_input = bool(loc) and first.get("type") != "missing"
+        raise InputError(
+            message,
+            source=source,
+            field=_field(loc) or None,
+            value=first.get("input") if has_input else None,
+            has_value=has_input and not isinstance(first.get("input"), dict),
+        ) from None
+    _check_plans(scenario, source)
+    digest = hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
+    return LoadedScenario(scenario=scenario, source=source, sha256=digest)
+
+
+def _read(path: Any, source: str) -> str:
+    try:
+        return str(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("no such file", source=source) from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a folder, not a file", source=source) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("not a UTF-8 text file", source=source) from exc
+
+
+def _check_plans(scenario: Scenario, source: str) -> None:
+    from immiplan.plans import load_plan
+
+    for index, name in enumerate(scenario.immigration.plans):
+        try:
+            plan = load_plan(name)
+        except InputError as exc:
+            raise InputError(
+                exc.message, source=source, field=f"immigration.plans[{index}]", value=name
+            ) from None
+        if plan.jurisdiction != "quebec":
+            raise InputError(
+                "the projection is of Quebec: name a Quebec plan",
+                source=source,
+                field=f"immigration.plans[{index}]",
+                value=name,
+            )
+
+
+# --- Paths --------------------------------------------------------------------------
+
+
+def interpolate(points: dict[int, float], years: NDArray[np.int64]) -> FloatArray:
+    """Linear interpolation of ``{year: value}`` at ``years``, held outside its years."""
+    keys = np.array(sorted(points), dtype=float)
+    values = np.array([points[int(k)] for k in keys], dtype=float)
+    return np.asarray(np.interp(years.astype(float), keys, values), dtype=float)
+
+
+def prepare_levels(
+    immigration: Immigration,
+    first: int,
+    last: int,
+    *,
+    source: str = "scenario",
+) -> dict[int, FloatArray]:
+    """Calendar-year admissions by category, ``{year: (4,)}``, for ``first..last``.
+
+    Years before the first year given (by a plan or ``levels``) are observed admissions;
+    plan years take the plan's ``which`` level by category, scaled to the plan's total;
+    ``levels`` override; later years are held or follow ``path``.
+    """
+    from immiplan.plans import load_plan
+
+    given: dict[int, FloatArray] = {}
+    plan_rows: list[tuple[int, Any, int]] = []
+    for index, name in enumerate(immigration.plans):
+        plan = load_plan(name)
+        plan_rows.extend((year, plan, index) for year in plan.years)
+    previous: FloatArray | None = None
+    for year, plan, index in sorted(plan_rows, key=lambda row: row[0]):
+        if previous is None:
+            previous = _observed_or_none(year - 1)
+        given[year] = _plan_levels(plan, year, immigration.which, source, index, previous)
+        previous = given[year]
+    for year, by_category in immigration.levels.items():
+        given[int(year)] = _by_category(by_category)
+    out: dict[int, FloatArray] = {}
+    if immigration.none:
+        return {y: np.zeros(len(CATEGORIES)) for y in range(first, last + 1)}
+    first_given = min(given) if given else last + 1
+    for year in range(first, min(first_given, last + 1)):
+        try:
+            out[year] = calendar_admissions(year)
+        except InputError as exc:
+            raise InputError(
+                f"no plan or levels for {year} and {exc.message}",
+                source=source,
+                field="immigration",
+            ) from None
+    if given:
+        years = sorted(given)
+        gaps = [y for y in range(years[0], years[-1] + 1) if y not in given]
+        if gaps:
+            raise InputError(
+                f"the plans and levels leave years without levels: {gaps}",
+                source=source,
+                field="immigration.plans",
+                value=gaps,
+            )
+        out.update({y: v for y, v in given.items() if first <= y <= last})
+    last_given = max(given) if given else first - 1
+    held = given[last_given] if given else out.get(first_given - 1, np.zeros(len(CATEGORIES)))
+    after = [y for y in range(max(last_given + 1, first), last + 1)]
+    if after:
+        if immigration.path:
+            mix = _by_category(immigration.mix) if immigration.mix else held
+            if mix.sum() <= 0:
+                raise InputError(
+                    "a total path needs a category mix", source=source, field="immigration.mix"
+                )
+            totals = interpolate(
+                {int(k): float(v) for k, v in immigration.path.items()}, np.array(after)
+            )
+            for year, total in zip(after, totals, strict=True):
+                out[year] = total * mix / mix.sum()
+        else:
+            for year in after:
+                out[year] = held.copy()
+    return out
+
+
+def _by_category(mapping: Any) -> FloatArray:
+    """A ``{category: value}`` mapping as an array in :data:`CATEGORIES` order (0 if absent)."""
+    values = {str(k): float(v) for k, v in dict(mapping).items()}
+    return np.array([values.get(c, 0.0) for c in CATEGORIES])
+
+
+def _observed_or_none(year: int) -> FloatArray | None:
+    try:
+        return calendar_admissions(year)
+    except InputError:
+        return None
+
+
+def _plan_levels(
+    plan: Any, year: int, which: str, source: str, index: int, previous: FloatArray | None
+) -> FloatArray:
+    """A plan year's levels by category, scaled to the plan's total.
+
+    Where the plan publishes only some categories, the rest of its total is split over
+    the others in the proportions of the previous year's levels (assumption).
+    """
+    total = plan.total(year, which)
+    if total is None:
+        raise InputError(
+            f"plan {plan.name} gives no {which} total for {year}",
+            source=source,
+            field=f"immigration.plans[{index}]",
+            value=plan.name,
+        )
+    raw = [plan.level(c, year, which) for c in CATEGORIES]
+    known = np.array([v is not None for v in raw])
+    values = np.array([float(v) if v is not None else 0.0 for v in raw])
+    total = float(total)
+    if not known.all():
+        if previous is None or previous[~known].sum() <= 0:
+            raise InputError(
+                f"plan {plan.name} gives no {which} level for some categories in {year} "
+                "and no earlier year gives their mix",
+                source=source,
+                field=f"immigration.plans[{index}]",
+                value=plan.name,
+            )
+        rest = max(total - values[known].sum(), 0.0)
+        values[~known] = rest * previous[~known] / previous[~known].sum()
+    return values * (total / values.sum()) if values.sum() > 0 else values
+
+
+# --- From a scenario to engine inputs -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparedScenario:
+    """A scenario turned into engine inputs, with everything needed to report on it.
+
+    Attributes
+    ----------
+    scenario:
+        The validated scenario.
+    inputs:
+        Engine inputs from 1 July 2018 to 1 July of the horizon.
+    levels:
+        Calendar-year admissions by category used, ``{year: (4,)}``.
+    canada:
+        Canada's population by output year (or ``None``).
+    metadata:
+        Scenario name, source, SHA-256, package version, base year, horizon.
+    retention, split:
+        The calibrated multipliers and the base-year groups.
+    rate_factors:
+        The factors applied to non-recent residents' base emigration and interprovincial
+        rates (so that base-year totals match the published ones).
+    """
+
+    scenario: Scenario
+    inputs: ProjectionInputs
+    levels: dict[int, FloatArray]
+    canada: FloatArray | None
+    metadata: dict[str, Any]
+    retention: Retention
+    split: BaseSplit
+    rate_factors: tuple[float, float]
+    first_output_year: int = BASE_YEAR
+    tfr: FloatArray = field(default_factory=lambda: np.zeros(0))
+    e0: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
+
+
+@cache
+def _defaults() -> tuple[BaseData, Retention, BaseSplit, tuple[float, float]]:
+    """Base data, retention, base split and rate factors (computed once)."""
+    base = load_quebec_2018()
+    assumptions = load_assumptions()
+    retention = calibrate_retention(base, assumptions, calendar_admissions(BASE_YEAR))
+    split = base_split(base, assumptions, retention)
+    factors = rate_factors(base, retention, split.population)
+    return base, retention, split, factors
+
+
+def rate_factors(
+    base: BaseData, retention: Retention, population: FloatArray
+) -> tuple[float, float]:
+    """Factors on non-recent residents' base rates that keep the published base totals.
+
+    Solves ``Σ rate·P`` over all groups (recent immigrants at their own rates, the NPR
+    group at zero) ``= Σ base_rate·P_total``, one factor for net emigration and one for
+    net interprovincial migration. A factor below zero means recent immigrants' own
+    departures exceed the published net total, so everyone else is a small net gain.
+    """
+    totals = []
+    for k, published in enumerate((base.emigration_rates, base.interprovincial_rates)):
+        target = float((published * base.population).sum())
+        at_one = migration_rates(base, retention, 1.0, 1.0)[k]
+        at_zero = migration_rates(base, retention, 0.0, 0.0)[k]
+        fixed = float((at_zero * population).sum())
+        slope = float(((at_one - at_zero) * population).sum())
+        totals.append((target - fixed) / slope if slope else 1.0)
+    return totals[0], totals[1]
+
+
+def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) -> PreparedScenario:
+    """Turn a scenario into engine inputs (rates by year, admissions, NPR path).
+
+    Parameters
+    ----------
+    loaded:
+        A loaded scenario (or a bare :class:`Scenario`).
+    horizon:
+        Overrides the scenario's horizon (year of the last 1 July projected).
+    """
+    if isinstance(loaded, Scenario):
+        loaded = LoadedScenario(loaded, source=f"<{loaded.name}>", sha256="")
+    sc = loaded.scenario
+    source = loaded.source
+    end = sc.horizon if horizon is None else int(horizon)
+    if end <= sc.base_year:
+        raise InputError(
+            f"the horizon must be after the base year ({sc.base_year})",
+            source=source,
+            field="horizon",
+            value=end,
+        )
+    base, retention, split, factors = _defaults()
+    steps = end - BASE_YEAR
+    years = np.arange(BASE_YEAR, end)  # start year of each step
+    x, a, c = len(SEXES), N_AGES, len(CATEGORIES)
+
+    tfr = interpolate({int(k): v for k, v in sc.fertility.tfr.items()}, years)
+    asfr = base.asfr[None, :] * (tfr / base.asfr.sum())[:, None]
+    srb = float(sc.fertility.srb if sc.fertility.srb is not None else base.srb)
+    sex_shares = np.broadcast_to([1.0 / (1.0 + srb), srb / (1.0 + srb)], (steps, x))
+
+    survival = np.empty((steps, x, a))
+    newborn = np.empty((steps, x))
+    e0_path = np.empty((steps, x))
+    for j, sex in enumerate(SEXES):
+        e0_path[:, j] = interpolate(
+            {int(k): v for k, v in sc.mortality.e0[sex].items()},  # type: ignore[index]
+            years,
+        )
+        for i, e0 in enumerate(e0_path[:, j]):
+            try:
+                survival[i, j], newborn[i, j] = survival_for_e0(sex, round(float(e0), 6))
+            except InputError as exc:
+                raise InputError(
+                    exc.message, source=source, field=f"mortality.e0.{sex}", value=float(e0)
+                ) from None
+
+    emig_base, interp_base = migration_rates(base, retention, *factors)
+    emig_mult = _multiplier(sc.migration.emigration_multiplier, years)
+    interp_mult = _multiplier(sc.migration.interprovincial_multiplier, years)
+    emigration = emig_mult[:, None, None, None] * emig_base[None]
+    interprovincial = interp_mult[:, None, None, None] * interp_base[None]
+
+    levels = prepare_levels(sc.immigration, BASE_YEAR, end, source=source)
+    periods = admissions_by_period(levels, BASE_YEAR, end - 1)
+    immigrants = periods[:, :, None, None] * base.category_profiles[None]
+
+    assumptions = load_assumptions()
+    shares_map = sc.npr.transition_share or assumptions.npr_transition_share
+    shares = _by_category(shares_map)
+    transition_share = np.broadcast_to(shares, (steps, c))
+
+    population = split.population.copy()
+    npr_index = QUEBEC.state("npr")
+    if sc.npr.age_distribution is not None:
+        shape = np.asarray(sc.npr.age_distribution, dtype=float)
+        shape = np.stack([0.5 * shape, 0.5 * shape]) / shape.sum()
+        stock0 = population[npr_index].sum()
+        population[0] += population[npr_index] - stock0 * shape
+        population[npr_index] = stock0 * shape
+        if population[0].min() < 0:
+            raise InputError(
+                "this NPR age distribution puts more NPRs than residents in some age",
+                source=source,
+                field="npr.age_distribution",
+            )
+    npr_shape = population[npr_index] / population[npr_index].sum()
+    net_migration = None
+    if sc.npr.stock == "closed":
+        npr_stock = None
+        if sc.npr.net_arrivals:
+            flows = interpolate({int(k): float(v) for k, v in sc.npr.net_arrivals.items()}, years)
+            net_migration = np.zeros((steps, QUEBEC.n_states, x, a))
+            net_migration[:, npr_index] = flows[:, None, None] * npr_shape[None]
+    elif sc.npr.stock == "hold":
+        npr_stock = np.broadcast_to(population[npr_index], (steps, x, a))
+    else:
+        totals = interpolate({int(k): v for k, v in sc.npr.stock.items()}, years + 1)
+        npr_stock = totals[:, None, None] * npr_shape[None]
+
+    inputs = ProjectionInputs(
+        space=QUEBEC,
+        base_year=BASE_YEAR,
+        population=population[:, None],
+        survival=survival,
+        newborn_survival=newborn,
+        asfr=asfr,
+        birth_sex_shares=sex_shares,
+        emigration=emigration,
+        interprovincial=interprovincial,
+        immigrants=immigrants,
+        npr_transition_share=transition_share,
+        npr_stock=npr_stock,
+        npr_state=npr_index,
+        net_migration=net_migration,
+    )
+    out_years = np.arange(sc.base_year, end + 1)
+    canada = (
+        interpolate({int(k): v for k, v in sc.canada.population.items()}, out_years)
+        if sc.canada is not None
+        else None
+    )
+    metadata: dict[str, Any] = {
+        "scenario": sc.name,
+        "title": sc.title or sc.name,
+        "source": source,
+        "sha256": loaded.sha256,
+        "immiplan_version": __version__,
+        "base_year": sc.base_year,
+        "horizon": end,
+        "which": sc.immigration.which,
+        "plans": list(sc.immigration.plans),
+    }
+    return PreparedScenario(
+        scenario=sc,
+        inputs=inputs,
+        levels=levels,
+        canada=canada,
+        metadata=metadata,
+        retention=retention,
+        split=split,
+        rate_factors=factors,
+        first_output_year=sc.base_year,
+        tfr=tfr,
+        e0=e0_path,
+    )
+
+
+def _multiplier(points: dict[int, float], years: NDArray[np.int64]) -> FloatArray:
+    if not points:
+        return np.ones(years.size)
+    return interpolate({int(k): float(v) for k, v in points.items()}, years)

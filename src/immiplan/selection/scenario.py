@@ -1,0 +1,447 @@
+"""Selection scenarios: a grid, a pool, rounds (a plan to fill or published rounds to replay).
+
+A scenario is a YAML file (format in docs/selection.md); the shipped ones live in
+``data/selection/scenarios/`` and are named without their suffix (``quebec-2019``). A scenario
+may start from another with ``based_on: NAME`` and change only some keys (mappings merge), which
+is how a grid reform is written::
+
+    based_on: quebec-2019
+    name: quebec-2019-more-french
+    grid_overrides:
+      language.french: {oral: {B2: 10, C1: 12, C2: 14}}
+
+:func:`run_scenario` builds the pool, scores it, holds the rounds and returns the rounds table
+and the profile of the invited cohort.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from immiplan.errors import InputError
+from immiplan.selection.cohort import CohortAssumptions, CohortProfile, cohort_profile
+from immiplan.selection.grids import Grid, deep_merge, load_grid
+from immiplan.selection.pool import POOL_KINDS, generate_pool
+from immiplan.selection.rounds import (
+    Conversion,
+    RoundSpec,
+    RoundsResult,
+    Targeting,
+    add_conversion,
+    cadence,
+    fill_plan,
+    invitations_needed,
+    run_rounds,
+)
+from immiplan.selection.schema import ROUNDS, Profiles, read_profiles
+from immiplan.system.parameters import as_date, data_root, load_yaml
+
+REPLAY_TARGETING = {
+    "general": Targeting(),
+    "federal_skilled_trades": Targeting(certificate_of_qualification=True),
+    "provincial_nominee_program": Targeting(provincial_nomination=True),
+}
+"""Published Express Entry round types and the profiles each may invite."""
+
+
+def scenarios_folder() -> Any:
+    """Where the shipped selection scenarios are."""
+    return data_root() / "selection" / "scenarios"
+
+
+def scenario_names() -> list[str]:
+    """The shipped selection scenarios."""
+    return sorted(p.name[: -len(".yaml")] for p in scenarios_folder().iterdir()
+                  if p.name.endswith(".yaml"))
+
+
+@dataclass(frozen=True)
+class InflowPeriod:
+    """Profiles submitted uniformly over [start, end)."""
+
+    start: dt.date
+    end: dt.date
+    profiles: int
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """Where the candidates come from: a file, or a synthetic generator with its inflow."""
+
+    validity_days: int = 365
+    file: Path | None = None
+    kind: str = "express-entry"
+    seed: int = 0
+    inflow: tuple[InflowPeriod, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """A plan's admissions target to fill."""
+
+    year: int
+    admissions: float
+    cadence_days: int = 14
+
+
+@dataclass(frozen=True)
+class SelectionScenario:
+    """Everything a selection run needs."""
+
+    name: str
+    description: str
+    grid: str
+    grid_overrides: dict[str, Any]
+    pool: PoolSpec
+    targeting: Targeting
+    require_pass: bool
+    plan: PlanSpec | None
+    replay: tuple[RoundSpec, ...]
+    warm_up: tuple[RoundSpec, ...]
+    conversion: Conversion | None
+    cohort: CohortAssumptions
+    source: str
+
+
+def _mapping(node: Any, where: str, source: str) -> dict[str, Any]:
+    if node is None:
+        return {}
+    if not isinstance(node, Mapping):
+        raise InputError("must be a mapping", source=source, field=where)
+    return dict(node)
+
+
+_SOURCE_KEYS = {"reference", "references", "note"}
+
+
+def _known(raw: Mapping[str, Any], keys: set[str], where: str, source: str) -> None:
+    """Fail on a key the format does not have (a typo would otherwise be ignored)."""
+    unknown = sorted(set(raw) - keys - _SOURCE_KEYS)
+    if unknown:
+        raise InputError(f"unknown key (known: {', '.join(sorted(keys))})", source=source,
+                         field=f"{where}.{unknown[0]}")
+
+
+def _number(node: Mapping[str, Any], key: str, where: str, source: str, *,
+            default: Any = None, integer: bool = False) -> Any:
+    if key not in node:
+        if default is None:
+            raise InputError("missing", source=source, field=f"{where}.{key}")
+        return default
+    value = node[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError("must be a number", source=source, field=f"{where}.{key}", value=value)
+    if integer and value != int(value):
+        raise InputError("must be a whole number", source=source, field=f"{where}.{key}",
+                         value=value)
+    return int(value) if integer else float(value)
+
+
+def _date(value: Any, where: str, source: str) -> dt.date:
+    try:
+        return as_date(value)
+    except InputError as exc:
+        raise InputError(exc.message, source=source, field=where, value=value) from exc
+
+
+def _targeting(node: Any, where: str, source: str) -> Targeting:
+    raw = _mapping(node, where, source)
+    known = set(Targeting.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise InputError(f"unknown targeting key (known: {', '.join(sorted(known))})",
+                         source=source, field=f"{where}.{unknown[0]}")
+    for key in ("regions", "occupations"):
+        if key in raw:
+            raw[key] = tuple(str(v) for v in raw[key])
+    try:
+        return Targeting(**raw)
+    except InputError as exc:
+        raise exc.located(source) from None
+
+
+def _pool(node: Any, base: Path | None, source: str) -> PoolSpec:
+    raw = _mapping(node, "pool", source)
+    _known(raw, {"validity_days", "file", "synthetic"}, "pool", source)
+    validity = _number(raw, "validity_days", "pool", source, default=365, integer=True)
+    if "file" in raw:
+        path = Path(str(raw["file"]))
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        return PoolSpec(validity_days=validity, file=path)
+    synthetic = _mapping(raw.get("synthetic"), "pool.synthetic", source)
+    if not synthetic:
+        raise InputError("give either 'file' or 'synthetic'", source=source, field="pool")
+    _known(synthetic, {"kind", "seed", "inflow"}, "pool.synthetic", source)
+    kind = str(synthetic.get("kind", "express-entry"))
+    if kind not in POOL_KINDS:
+        raise InputError(f"unknown pool kind (known: {', '.join(POOL_KINDS)})", source=source,
+                         field="pool.synthetic.kind", value=kind)
+    periods = []
+    for i, item in enumerate(synthetic.get("inflow") or []):
+        where = f"pool.synthetic.inflow[{i}]"
+        item = _mapping(item, where, source)
+        _known(item, {"from", "to", "profiles"}, where, source)
+        start = _date(item.get("from"), f"{where}.from", source)
+        end = _date(item.get("to"), f"{where}.to", source)
+        if end <= start:
+            raise InputError("'to' must come after 'from'", source=source, field=f"{where}.to")
+        count = _number(item, "profiles", where, source, integer=True)
+        if count < 0:
+            raise InputError("cannot be negative", source=source, field=f"{where}.profiles",
+                             value=count)
+        periods.append(InflowPeriod(start, end, count))
+    if not periods:
+        raise InputError("a synthetic pool needs at least one inflow period", source=source,
+                         field="pool.synthetic.inflow")
+    return PoolSpec(validity_days=validity, kind=kind,
+                    seed=_number(synthetic, "seed", "pool.synthetic", source, default=0,
+                                 integer=True),
+                    inflow=tuple(periods))
+
+
+def _replay(name: str, source: str) -> tuple[RoundSpec, ...]:
+    path = data_root() / "selection" / f"{name}.csv"
+    if not path.is_file():
+        raise InputError("no such published round table", source=source, field="rounds.replay",
+                         value=name)
+    table = pd.read_csv(path, dtype={"round": str})
+    specs = []
+    for record in table.to_dict(orient="records"):
+        specs.append(RoundSpec(
+            date=dt.date.fromisoformat(str(record["date"])), size=int(record["invitations"]),
+            targeting=REPLAY_TARGETING[str(record["round_type"])],
+            label=str(record["round_type"]), number=str(record["round"]),
+            published_cutoff=int(record["minimum_crs"])))
+    return tuple(specs)
+
+
+def _warm_up(node: Any, source: str) -> tuple[RoundSpec, ...]:
+    raw = _mapping(node, "rounds.warm_up", source)
+    if not raw:
+        return ()
+    _known(raw, {"from", "to", "cadence_days", "size"}, "rounds.warm_up", source)
+    start = _date(raw.get("from"), "rounds.warm_up.from", source)
+    end = _date(raw.get("to"), "rounds.warm_up.to", source)
+    every = _number(raw, "cadence_days", "rounds.warm_up", source, default=14, integer=True)
+    size = _number(raw, "size", "rounds.warm_up", source, integer=True)
+    return tuple(RoundSpec(day, size, label="warm-up", counted=False)
+                 for day in cadence(start, end, every))
+
+
+def _conversion(node: Any, source: str) -> Conversion | None:
+    raw = _mapping(node, "conversion", source)
+    if not raw:
+        return None
+    _known(raw, {"invitation_to_selection", "selection_to_admission", "persons_per_principal",
+                 "months_to_selection", "months_to_admission"}, "conversion", source)
+    try:
+        return Conversion(
+            invitation_to_selection=_number(raw, "invitation_to_selection", "conversion",
+                                            source),
+            selection_to_admission=_number(raw, "selection_to_admission", "conversion", source),
+            persons_per_principal=_number(raw, "persons_per_principal", "conversion", source),
+            months_to_selection=_number(raw, "months_to_selection", "conversion", source,
+                                        integer=True),
+            months_to_admission=_number(raw, "months_to_admission", "conversion", source,
+                                        integer=True),
+        )
+    except InputError as exc:
+        raise exc.located(source) from None
+
+
+def _resolve_document(name_or_path: str | Path, seen: tuple[str, ...] = ()
+                      ) -> tuple[dict[str, Any], str, Path | None]:
+    """The scenario's YAML mapping (merged over its ``based_on`` parent), its name, folder."""
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise InputError("no such scenario file", source=path)
+        doc, where, base = load_yaml(path), str(path), path.parent
+    else:
+        shipped = scenarios_folder() / f"{text}.yaml"
+        if not shipped.is_file():
+            known = ", ".join(scenario_names())
+            raise InputError(f"unknown selection scenario (shipped: {known}; or a path to a "
+                             "YAML file)", value=text)
+        doc, where, base = load_yaml(shipped), text, None
+    if not isinstance(doc, Mapping):
+        raise InputError("a scenario file must be a mapping", source=where)
+    doc = dict(doc)
+    parent = doc.pop("based_on", None)
+    if parent is not None:
+        if str(parent) in seen:
+            raise InputError("scenarios based on each other in a loop", source=where,
+                             field="based_on", value=parent)
+        base_doc, _, parent_base = _resolve_document(str(parent), (*seen, where))
+        doc = deep_merge(base_doc, doc)
+        base = base if base is not None else parent_base
+    return doc, where, base
+
+
+KNOWN_KEYS = {"name", "description", "grid", "grid_overrides", "pool", "plan", "rounds",
+              "conversion", "cohort", "reference", "references", "note"}
+
+
+def load_scenario(name_or_path: str | Path) -> SelectionScenario:
+    """Read a selection scenario: a shipped name or a path to a YAML file."""
+    doc, source, base = _resolve_document(name_or_path)
+    unknown = sorted(set(doc) - KNOWN_KEYS)
+    if unknown:
+        raise InputError(f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))})", source=source,
+                         field=unknown[0])
+    if "grid" not in doc:
+        raise InputError("missing", source=source, field="grid")
+    grid = str(doc["grid"])
+    overrides = _mapping(doc.get("grid_overrides"), "grid_overrides", source)
+    rounds = _mapping(doc.get("rounds"), "rounds", source)
+    _known(rounds, {"cadence_days", "require_pass", "targeting", "replay", "warm_up"}, "rounds",
+           source)
+    plan_node = _mapping(doc.get("plan"), "plan", source)
+    _known(plan_node, {"year", "admissions"}, "plan", source)
+    replay = _replay(str(rounds["replay"]), source) if "replay" in rounds else ()
+    plan = None
+    if plan_node:
+        plan = PlanSpec(
+            year=_number(plan_node, "year", "plan", source, integer=True),
+            admissions=_number(plan_node, "admissions", "plan", source),
+            cadence_days=_number(rounds, "cadence_days", "rounds", source, default=14,
+                                 integer=True),
+        )
+    if (plan is None) == (not replay):
+        raise InputError("give either a plan to fill or rounds.replay (not both)", source=source,
+                         field="plan")
+    conversion = _conversion(doc.get("conversion"), source)
+    if plan is not None and conversion is None:
+        raise InputError("filling a plan needs a conversion (rates, family size, lags)",
+                         source=source, field="conversion")
+    cohort_node = _mapping(doc.get("cohort"), "cohort", source)
+    _known(cohort_node, {"french_min_nclc", "child_male_share"}, "cohort", source)
+    try:
+        cohort = CohortAssumptions(
+            french_min_nclc=_number(cohort_node, "french_min_nclc", "cohort", source, default=5,
+                                    integer=True),
+            years_to_admission=(conversion.lag_months // 12 if conversion else 0),
+            child_male_share=_number(cohort_node, "child_male_share", "cohort", source,
+                                     default=0.5),
+        )
+    except InputError as exc:
+        raise exc.located(source) from None
+    scenario = SelectionScenario(
+        name=str(doc.get("name", name_or_path)),
+        description=str(doc.get("description", "")).strip(),
+        grid=grid,
+        grid_overrides=overrides,
+        pool=_pool(doc.get("pool"), base, source),
+        targeting=_targeting(rounds.get("targeting"), "rounds.targeting", source),
+        require_pass=bool(rounds.get("require_pass", False)),
+        plan=plan,
+        replay=replay,
+        warm_up=_warm_up(rounds.get("warm_up"), source),
+        conversion=conversion,
+        cohort=cohort,
+        source=source,
+    )
+    try:
+        load_grid(scenario.grid, scenario.grid_overrides)
+    except InputError as exc:
+        raise exc.located(source) from None
+    return scenario
+
+
+def build_pool(spec: PoolSpec) -> Profiles:
+    """The scenario's pool: read from its file, or generated period by period."""
+    if spec.file is not None:
+        return read_profiles(spec.file, uses=("crs", "prtq", ROUNDS))
+    parts = [generate_pool(period.profiles, kind=spec.kind, seed=spec.seed + i,
+                           start=period.start, end=period.end, id_prefix=f"S{i}-")
+             for i, period in enumerate(spec.inflow)]
+    return Profiles.concat(parts)
+
+
+@dataclass
+class ScenarioResult:
+    """A selection scenario's outcome."""
+
+    scenario: SelectionScenario
+    grid: Grid
+    pool: Profiles
+    scores: np.ndarray
+    rounds: pd.DataFrame
+    result: RoundsResult
+    cohort: CohortProfile
+    notes: list[str] = field(default_factory=list)
+
+    def invited(self) -> Profiles:
+        """The invited principal applicants (the cohort's rows)."""
+        return self.pool.take(self.result.invited)
+
+    def totals(self) -> pd.DataFrame:
+        """Invitations (and selections, admissions when a conversion is given) by year."""
+        frame = self.rounds.copy()
+        frame["year"] = frame["date"].str[:4]
+        columns = [c for c in ("invitations", "selections", "admissions") if c in frame]
+        return frame.groupby("year", as_index=False)[columns].sum()
+
+
+def run_scenario(scenario: SelectionScenario | str | Path) -> ScenarioResult:
+    """Build the pool, score it, hold the rounds and profile the invited cohort."""
+    sc = scenario if isinstance(scenario, SelectionScenario) else load_scenario(scenario)
+    grid = load_grid(sc.grid, sc.grid_overrides)
+    pool = build_pool(sc.pool)
+    table = grid.score(pool)
+    eligible = table.checks.get("selected") if sc.require_pass else None
+    target_mask = sc.targeting.mask(pool)
+    if target_mask is not None:
+        eligible = target_mask if eligible is None else eligible & target_mask
+    notes: list[str] = []
+    if sc.plan is not None and sc.conversion is not None:
+        frame, result = fill_plan(
+            pool, table.total, year=sc.plan.year, target_admissions=sc.plan.admissions,
+            conversion=sc.conversion, cadence_days=sc.plan.cadence_days,
+            validity_days=sc.pool.validity_days, eligible=eligible, warm_up=sc.warm_up)
+        frame = frame.drop(columns=["published_cutoff"])
+        needed = invitations_needed(sc.plan.admissions, sc.conversion)
+        notes.append(f"{needed:,} invitations needed for {sc.plan.admissions:,.0f} admissions "
+                     f"in {sc.plan.year} ({sc.conversion.persons_per_invitation:.3f} persons "
+                     "admitted per invitation)")
+    else:
+        result = run_rounds(pool, table.total, [*sc.warm_up, *sc.replay],
+                            validity_days=sc.pool.validity_days, eligible=eligible)
+        frame = add_conversion(result, sc.conversion) if sc.conversion else result.rounds
+        frame = frame.copy()
+        frame["difference"] = frame["cutoff"] - frame["published_cutoff"]
+        general = frame[frame["type"] == "general"]["difference"].dropna().astype(float)
+        if len(general):
+            notes.append(f"general rounds: simulated cut-off minus published, mean "
+                         f"{general.mean():+.1f}, mean absolute {general.abs().mean():.1f} "
+                         f"points over {len(general)} rounds")
+    notes.extend(result.notes)
+    cohort = cohort_profile(pool.take(result.invited), sc.cohort)
+    if sc.conversion is not None and cohort.principals:
+        notes.append(f"the invited cohort has {cohort.persons_per_principal:.2f} persons per "
+                     f"principal applicant; the conversion assumes "
+                     f"{sc.conversion.persons_per_principal:.2f}")
+    if pool.synthetic:
+        notes.append(f"synthetic pool ({sc.pool.kind}, seed {sc.pool.seed}, "
+                     f"{len(pool):,} profiles): results describe the model, not real candidates")
+    return ScenarioResult(scenario=sc, grid=grid, pool=pool, scores=table.total, rounds=frame,
+                          result=result, cohort=cohort, notes=notes)
+
+
+def economic_profile(scenario: SelectionScenario | str | Path) -> CohortProfile:
+    """The economic category's admission profile implied by a selection scenario.
+
+    The projection uses ``profile.to_dataarray()`` (shares by sex and age) as the age-sex
+    profile of economic admissions and ``profile.french_share`` as their French-at-admission
+    share (docs/selection.md, "How the projection uses the cohort").
+    """
+    return run_scenario(scenario).cohort

@@ -1,0 +1,79 @@
+"""Francization demand, cost and the federal grant."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from immiplan.errors import InputError
+from immiplan.outcomes.francization import (
+    cost_per_student,
+    francization_flows,
+    grant_by_fiscal_year,
+    load_francization_parameters,
+)
+from immiplan.projection.state import N_AGES
+
+
+def test_cost_per_student_is_the_documented_arithmetic() -> None:
+    cost = cost_per_student()
+    students = 100_000 / 7 * 0.40
+    assert cost.students == pytest.approx(students)
+    assert cost.value == pytest.approx(74_500_000 / students)
+    assert cost.low == pytest.approx(74_000_000 / students)
+    assert cost.high == pytest.approx(75_000_000 / students)
+    assert "2016-17" in cost.arithmetic()
+
+
+def test_the_grant_is_as_published_and_missing_years_stay_missing() -> None:
+    years = [2011, 2012, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2030]
+    grant = grant_by_fiscal_year(years)
+    expected = {2011: 280e6, 2020: 650.27e6, 2021: 697e6, 2023: 775.1e6}
+    for year, value in zip(years, grant, strict=True):
+        if year in expected:
+            assert value == pytest.approx(expected[year])
+        else:
+            assert np.isnan(value), year
+
+
+def test_flows_count_adults_without_french_only() -> None:
+    steps, cats = 2, 4
+    immigrants = np.zeros((steps, cats, 2, N_AGES))
+    immigrants[:, 0, 0, 10] = 100.0  # children: never francization demand
+    immigrants[:, 1, 1, 30] = 200.0
+    immigrants[:, 2, 0, 16] = 50.0
+    french = np.array([[0.5, 0.25, 1.0, 0.0], [0.5, 0.25, 0.0, 0.0]])[:, :, None, None]
+    flows = francization_flows(immigrants, french, [2018, 2019])
+    np.testing.assert_allclose(flows["demand"], [150.0, 200.0])
+    params = load_francization_parameters()
+    part = np.array([params.participation_at(2019), params.participation_at(2020)])
+    np.testing.assert_allclose(flows["students"], flows["demand"] * part)
+    np.testing.assert_allclose(flows["places"], flows["students"] * (1 - params.non_attendance))
+    np.testing.assert_allclose(flows["cost"], flows["students"] * cost_per_student().value)
+    np.testing.assert_allclose(flows["admissions"], [350.0, 350.0])
+    np.testing.assert_allclose(flows["cost_per_admitted"], flows["cost"] / 350.0)
+    assert np.isnan(flows["grant"]).all()
+    assert np.isnan(flows["grant_per_admitted"]).all()
+
+
+def test_no_admissions_give_missing_per_capita_values() -> None:
+    flows = francization_flows(np.zeros((1, 4, 2, N_AGES)), 0.5, [2020])
+    assert flows["grant"][0] == pytest.approx(650.27e6)
+    assert np.isnan(flows["grant_per_admitted"][0])
+
+
+def test_a_negative_cost_is_rejected() -> None:
+    params = load_francization_parameters()
+    with pytest.raises(InputError, match=r"program_cost\.low") as info:
+        dataclasses.replace(params, program_cost=(-1.0, 75e6))
+    assert "-1.0" in str(info.value)
+
+
+def test_a_participation_outside_the_unit_interval_is_rejected() -> None:
+    params = load_francization_parameters()
+    with pytest.raises(InputError, match="non_attendance_share"):
+        dataclasses.replace(params, non_attendance=1.3)
+    with pytest.raises(InputError, match="entry_french"):
+        francization_flows(np.ones((1, 4, 2, N_AGES)), 1.5, [2018])

@@ -1,0 +1,133 @@
+"""Labour force: the LFS targets in the base year, vectorised rates, monotone response,
+rejected parameters."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from immiplan.errors import InputError
+from immiplan.outcomes.indicators import OutcomeArrays, OutcomeModels, outcome_indicators
+from immiplan.outcomes.labour import (
+    STATUSES,
+    LabourRates,
+    calibrate_labour,
+    load_labour_parameters,
+    state_status,
+)
+from immiplan.outcomes.run import OutcomeOptions, outcomes_for
+from immiplan.projection.engine import project
+from immiplan.projection.scenario import PreparedScenario, load_scenario, prepare
+from immiplan.projection.state import N_AGES, QUEBEC
+
+
+@pytest.fixture(scope="module")
+def short() -> PreparedScenario:
+    return prepare(load_scenario("quebec-2019-plan"), horizon=2024)
+
+
+@pytest.fixture(scope="module")
+def base_table(short: PreparedScenario) -> dict[str, dict[str, float]]:
+    _, table, _ = outcomes_for(short.inputs, OutcomeOptions(french=False, francization=False))
+    first = table[table["year"] == 2018]
+    return {
+        ind: dict(zip(part["group"], part["value"], strict=True))
+        for ind, part in first.groupby("indicator")
+    }
+
+
+@pytest.mark.parametrize(
+    ("group", "target"),
+    [
+        ("landed_under_5", 0.141),
+        ("landed_5_to_10", 0.064),
+        ("landed_10_plus", 0.077),
+        ("non_immigrant", 0.045),
+    ],
+)
+def test_base_year_unemployment_25_54_by_years_since_landing(
+    base_table: dict[str, dict[str, float]], group: str, target: float
+) -> None:
+    assert base_table["unemployment_rate_25_54"][group] == pytest.approx(target, abs=0.005)
+
+
+def test_base_year_aggregates_and_checks(base_table: dict[str, dict[str, float]]) -> None:
+    rates = base_table
+    # The Canadian-born employment rate 15+ is the calibration target of the level.
+    assert rates["employment_rate"]["non_immigrant"] == pytest.approx(0.608, abs=1e-9)
+    # All immigrants 25-54: 8.7 % published; the duration mix of the base split gives ~9 %.
+    assert rates["unemployment_rate_25_54"]["immigrants"] == pytest.approx(0.087, abs=0.01)
+    assert 0.0 < rates["unemployment_rate"]["all"] < 0.1
+    lf = rates["labour_force"]
+    assert lf["all"] == pytest.approx(
+        sum(lf[g] for g in ("non_immigrant", "immigrants", "npr")), rel=1e-12
+    )
+
+
+def test_rates_are_applied_cell_by_cell() -> None:
+    rng = np.random.default_rng(1)
+    pop = rng.uniform(0, 100, (3, QUEBEC.n_states, 2, 2, N_AGES))
+    part = rng.uniform(0, 1, (QUEBEC.n_states, N_AGES))
+    unemp = rng.uniform(0, 0.2, (QUEBEC.n_states, N_AGES))
+    rates = LabourRates(part, unemp, state_status(QUEBEC))
+    lf, emp = rates.apply(pop)
+    by_cell = pop.sum(axis=(2, 3))
+    np.testing.assert_allclose(lf, by_cell * part)
+    np.testing.assert_allclose(emp, by_cell * part * (1 - unemp))
+    table = outcome_indicators(
+        OutcomeArrays(np.arange(2018, 2021), pop, QUEBEC), OutcomeModels(labour=rates)
+    )
+    total = table.query("indicator == 'labour_force' and group == 'all'")["value"].to_numpy()
+    np.testing.assert_allclose(total, lf.sum(axis=(1, 2)))
+
+
+def test_status_of_states() -> None:
+    status = state_status(QUEBEC)
+    assert STATUSES[status[QUEBEC.state("non_immigrant")]] == "canadian_born"
+    assert STATUSES[status[QUEBEC.state("family", 4)]] == "landed_under_5"
+    assert STATUSES[status[QUEBEC.state("family", 5)]] == "landed_5_to_10"
+    assert STATUSES[status[QUEBEC.state("refugees", 10)]] == "landed_10_plus"
+    assert STATUSES[status[QUEBEC.state("npr")]] == "npr"
+
+
+@settings(max_examples=10, deadline=None)
+@given(factor=st.floats(1.0, 3.0))
+def test_more_immigrants_never_lower_the_first_year_labour_force(
+    short: PreparedScenario, factor: float
+) -> None:
+    labour = calibrate_labour(short.inputs.population, QUEBEC)
+    base = project(short.inputs)
+    more = project(dataclasses.replace(short.inputs, immigrants=short.inputs.immigrants * factor))
+    lf_base = labour.apply(base.population[1:2])[0].sum()
+    lf_more = labour.apply(more.population[1:2])[0].sum()
+    assert lf_more >= lf_base - 1e-6
+
+
+def test_a_rate_outside_the_unit_interval_is_rejected() -> None:
+    params = load_labour_parameters()
+    bad = dict(params.unemployment, landed_under_5=1.41)
+    with pytest.raises(InputError, match=r"unemployment_25_54\.landed_under_5") as info:
+        dataclasses.replace(params, unemployment=bad)
+    assert "1.41" in str(info.value)
+
+
+def test_negative_relative_participation_is_rejected() -> None:
+    params = load_labour_parameters()
+    bad = dict(params.relative_participation, **{"65+": -0.1})
+    with pytest.raises(InputError, match=r"relative_participation\.65\+"):
+        dataclasses.replace(params, relative_participation=bad)
+
+
+def test_parameters_implying_participation_above_one_are_rejected(
+    short: PreparedScenario,
+) -> None:
+    params = load_labour_parameters()
+    high = dataclasses.replace(
+        params, relative_participation=dict(params.relative_participation, **{"15-24": 1.5})
+    )
+    with pytest.raises(InputError, match="participation rate of"):
+        calibrate_labour(short.inputs.population, QUEBEC, high)

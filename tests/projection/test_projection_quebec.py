@@ -1,0 +1,150 @@
+"""Quebec's default inputs: the 2018 base reproduces what it was built from."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pytest
+
+from immiplan.projection.base import load_quebec_2018
+from immiplan.projection.engine import ProjectionOutputs, project
+from immiplan.projection.lifetable import calibrate_to_e0
+from immiplan.projection.quebec import (
+    admissions_by_period,
+    base_survival,
+    calendar_admissions,
+    cohort_retention,
+    load_assumptions,
+    recent_rates,
+    survival_for_e0,
+)
+from immiplan.projection.scenario import PreparedScenario, load_scenario, prepare
+from immiplan.projection.state import CATEGORIES, QUEBEC
+
+Ref = tuple[PreparedScenario, ProjectionOutputs]
+
+
+@pytest.fixture(scope="module")
+def reference() -> Ref:
+    prepared = prepare(load_scenario("quebec-2019-plan"))
+    return prepared, project(prepared.inputs)
+
+
+def test_first_year_births_and_deaths_match_the_published_2018_totals(reference: Ref) -> None:
+    _, out = reference
+    base = load_quebec_2018()
+    # Births: 83,840 in 2018 (ISQ); the first projected year is July 2018 - June 2019.
+    assert out.births[0].sum() == pytest.approx(base.indicators["births"], rel=0.01)
+    # Deaths: the 2018 rates on the 1 July 2018 population give ISQ's 68,600 ...
+    assert (base.mx * base.population).sum() == pytest.approx(68600, rel=0.005)
+    # ... and the cohort projection, which follows each cohort a full year older (and
+    # counts the deaths of the year's newborns and immigrants), stays within 2 %.
+    assert out.deaths[0].sum() == pytest.approx(68600, rel=0.02)
+    # The sex ratio at birth is the base data's.
+    assert out.births[0, 1] / out.births[0, 0] == pytest.approx(base.srb)
+
+
+def test_first_year_fertility_and_life_expectancy_are_the_published_ones(reference: Ref) -> None:
+    prepared, _ = reference
+    assert prepared.inputs.asfr[0].sum() == pytest.approx(1.586)
+    assert prepared.tfr[1] == pytest.approx(1.573)
+    np.testing.assert_allclose(prepared.e0[0], [84.2, 80.7])
+    base = load_quebec_2018()
+    pairs: list[tuple[int, Literal["female", "male"]]] = [(0, "female"), (1, "male")]
+    for j, sex in pairs:
+        table = calibrate_to_e0(base.mx[j], float(prepared.e0[0, j]), sex=sex).table
+        assert table.e0 == pytest.approx(prepared.e0[0, j], abs=1e-8)
+    # The calibrated 2018 survival is the base rates' own (factor 1).
+    sv, s0 = base_survival(base)
+    np.testing.assert_allclose(prepared.inputs.survival[0], sv, rtol=1e-6)
+    np.testing.assert_allclose(prepared.inputs.newborn_survival[0], s0, rtol=1e-6)
+
+
+def test_survival_improves_with_e0_and_is_cached() -> None:
+    low = survival_for_e0("male", 80.7)
+    high = survival_for_e0("male", 88.1)
+    assert np.all(high[0] >= low[0]) and high[1] > low[1]
+    assert survival_for_e0("male", 80.7) is low
+
+
+def test_base_groups_add_up_to_the_base_population(reference: Ref) -> None:
+    prepared, _ = reference
+    base = load_quebec_2018()
+    split = prepared.split.population
+    assert split.min() >= 0.0
+    np.testing.assert_allclose(split.sum(axis=0), base.population, rtol=1e-12)
+    assert split[QUEBEC.state("npr")].sum() == pytest.approx(load_assumptions().npr_stock)
+    blk = split[QUEBEC.block].reshape(4, 11, 2, 101)
+    assert blk[:, :10].sum() == pytest.approx(prepared.split.recent)
+    # Recent immigrants: roughly ten years of 45,000-55,000 admissions, less departures.
+    assert 350_000 < prepared.split.recent < 500_000
+    # All immigrants: of the order of the 2016 Census count (1.09 million).
+    immigrants = split[QUEBEC.block].sum()
+    assert 1.0e6 < immigrants < 1.3e6
+
+
+def test_retention_multipliers_hit_their_targets(reference: Ref) -> None:
+    prepared, _ = reference
+    ret = prepared.retention
+    np.testing.assert_allclose(ret.achieved_5, ret.targets_5, atol=1e-8)
+    np.testing.assert_allclose(ret.achieved_10, ret.targets_10, atol=1e-8)
+    mix = calendar_admissions(2018)
+    assert np.sum(mix * ret.targets_5) / mix.sum() == pytest.approx(0.843)
+    assert np.all(ret.multipliers[:, -1] == 1.0)
+    assert np.all(ret.multipliers[:, :5] > ret.multipliers[:, 5:10])
+    # Family immigrants stay most, economic immigrants least (Statistics Canada's order).
+    order = np.argsort(ret.targets_5)
+    assert [CATEGORIES[i] for i in order[[0, -1]]] == ["economic", "family"]
+    # The engine's own rates give the same retention for a landing cohort.
+    base = load_quebec_2018()
+    path = cohort_retention(
+        base.category_profiles[1],
+        base.emigration_rates,
+        base.interprovincial_rates,
+        ret.multipliers[1, :10],
+    )
+    assert path[4] == pytest.approx(ret.targets_5[1])
+
+
+def test_multipliers_scale_losses_and_keep_gains() -> None:
+    e = np.array([0.01, -0.002])
+    m = np.array([-0.01, 0.003])
+    e3, m3 = recent_rates(e, m, 3.0)
+    np.testing.assert_allclose(e3, [0.03, -0.002])
+    np.testing.assert_allclose(m3, [-0.03, 0.003])
+
+
+def test_base_year_migration_totals_are_the_published_ones(reference: Ref) -> None:
+    _, out = reference
+    base = load_quebec_2018()
+    assert out.emigration[0] == pytest.approx((base.emigration_rates * base.population).sum())
+    assert out.interprovincial[0] == pytest.approx(
+        (base.interprovincial_rates * base.population).sum()
+    )
+
+
+def test_transitions_from_npr_stay_inside_the_plan_levels(reference: Ref) -> None:
+    prepared, out = reference
+    periods = admissions_by_period(prepared.levels, 2018, 2019)
+    np.testing.assert_allclose(out.immigrants[:2], periods, rtol=1e-12)
+    assert 0 < out.npr_transitions[0].sum() < out.immigrants[0].sum()
+    # The NPR stock is held: transitions are replaced by net arrivals.
+    npr = QUEBEC.state("npr")
+    stock = out.population[:, npr].sum(axis=(1, 2, 3))
+    np.testing.assert_allclose(stock, stock[0], rtol=1e-12)
+
+
+def test_accounting_closes_on_the_reference_scenario(reference: Ref) -> None:
+    _, out = reference
+    totals = out.totals
+    assert np.max(np.abs(np.diff(totals) - out.growth_from_components()) / totals[1:]) < 1e-9
+
+
+def test_no_immigration_is_smaller_and_older() -> None:
+    ref = project(prepare(load_scenario("quebec-2019-plan")).inputs)
+    none = project(prepare(load_scenario("no-immigration")).inputs)
+    assert none.immigrants.sum() == 0 and none.npr_net.sum() == 0
+    assert none.totals[-1] < ref.totals[-1] - 1_000_000
+    old_share = none.population[-1][..., 65:].sum() / none.totals[-1]
+    assert old_share > ref.population[-1][..., 65:].sum() / ref.totals[-1]

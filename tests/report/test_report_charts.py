@@ -1,0 +1,135 @@
+"""Charts: valid Vega-Lite, data inline, labelled in the report's language, exported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from immiplan.report.charts import (
+    LINE_CHARTS,
+    SCENARIO_COLOURS,
+    PngWorker,
+    build_charts,
+    export_chart,
+    export_charts,
+)
+from immiplan.report.i18n import NNBSP
+from immiplan.report.model import ReportInput
+
+ALL_CHARTS = ["plans", "cut"] + [d.name for d in LINE_CHARTS if d.name != "median_age"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_chart_is_valid_vega_lite_with_its_data_inline(
+    report_input: ReportInput, lang: str
+) -> None:
+    charts = build_charts(report_input, lang, validate=True)
+    assert [c.name for c in charts] == ALL_CHARTS
+    for chart in charts:
+        assert chart.spec["$schema"].endswith("/vega-lite/v6.4.1.json")
+        assert chart.spec["data"]["values"], chart.name
+        assert '"url"' not in json.dumps(chart.spec), chart.name
+        assert len(chart.data) == len(chart.spec["data"]["values"])
+        assert chart.title and chart.caption
+
+
+def test_charts_are_labelled_in_the_report_language(report_input: ReportInput) -> None:
+    fr = {c.name: c for c in build_charts(report_input, "fr")}
+    en = {c.name: c for c in build_charts(report_input, "en")}
+    assert fr["population"].title == "Population totale"
+    assert en["population"].title == "Total population"
+    assert fr["population"].spec["encoding"]["x"]["title"] == "Année"
+    assert en["population"].spec["encoding"]["x"]["title"] == "Year"
+    assert set(fr["population"].data["scenario_label"]) == {
+        s.label["fr"] for s in report_input.scenarios
+    }
+    assert "Travailleurs qualifiés" in set(fr["plans"].data["category_label"])
+
+
+def test_each_scenario_has_the_same_colour_in_every_chart(report_input: ReportInput) -> None:
+    for chart in build_charts(report_input, "en"):
+        if chart.name in ("plans", "cut"):
+            continue
+        encoding = chart.spec.get("spec", chart.spec)["encoding"]
+        scale = encoding["color"]["scale"]
+        assert scale["domain"] == [s.label["en"] for s in report_input.scenarios]
+        assert scale["range"] == list(SCENARIO_COLOURS[: len(report_input.scenarios)])
+
+
+def test_an_absent_indicator_set_gives_no_chart(report_input: ReportInput) -> None:
+    labour = {"labour_force", "employment", "unemployment_rate"}
+    report_input.series = report_input.series[~report_input.series["indicator"].isin(labour)]
+    names = [c.name for c in build_charts(report_input, "en")]
+    assert "labour_force" not in names and "labour_rates" not in names
+    assert "population" in names
+
+
+def test_a_partly_present_set_draws_only_what_is_there(report_input: ReportInput) -> None:
+    series = report_input.series
+    report_input.series = series[series["indicator"] != "french_share_recent"]
+    french = next(c for c in build_charts(report_input, "en") if c.name == "french")
+    assert set(french.data["indicator"]) == {"french_share_all", "french_share_immigrants"}
+    assert french.spec["facet"]["field"] == "indicator_label"
+
+
+def test_series_outside_the_years_shown_are_left_out(report_input: ReportInput) -> None:
+    report_input.horizon = 2030
+    population = next(c for c in build_charts(report_input, "en") if c.name == "population")
+    assert population.data["year"].max() == 2030
+
+
+def test_the_total_row_is_not_drawn_as_a_bar(report_input: ReportInput) -> None:
+    charts = {c.name: c for c in build_charts(report_input, "en")}
+    assert "total" not in set(charts["plans"].data["category"])
+    assert "total" not in set(charts["cut"].data["category"])
+
+
+def test_embedded_spec_leaves_the_title_to_the_page(report_input: ReportInput) -> None:
+    chart = build_charts(report_input, "en")[0]
+    assert "title" in chart.spec and "title" not in chart.embed_spec()
+
+
+@pytest.mark.parametrize(("lang", "thousands"), [("fr", NNBSP), ("en", ",")])
+def test_export_writes_svg_png_and_csv_with_local_numbers(
+    report_input: ReportInput, tmp_path: Path, lang: str, thousands: str
+) -> None:
+    chart = next(c for c in build_charts(report_input, lang) if c.name == "population")
+    files = export_chart(chart, tmp_path, lang)
+    svg = files.svg.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "mark-line" in svg
+    assert f"9{thousands}000{thousands}000" in svg  # an axis label, grouped the local way
+    assert files.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    back = pd.read_csv(files.csv)
+    assert list(back.columns) == list(chart.data.columns)
+    assert len(back) == len(chart.data)
+
+
+def test_export_charts_makes_the_pngs_in_a_helper_process(
+    report_input: ReportInput, tmp_path: Path
+) -> None:
+    charts = build_charts(report_input, "en")[:3]
+    files = export_charts(charts, tmp_path, "en")
+    assert [f.name for f in files] == [c.name for c in charts]
+    for f in files:
+        assert f.png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_png_worker_falls_back_to_this_process(
+    report_input: ReportInput, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.executable", str(tmp_path / "no-such-python"))
+    chart = build_charts(report_input, "en")[0]
+    with PngWorker() as worker:
+        files = export_chart(chart, tmp_path, "en", png_worker=worker)
+        worker.finish()
+    assert files.png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_png_worker_reports_a_failure(report_input: ReportInput, tmp_path: Path) -> None:
+    with PngWorker() as worker:
+        worker.submit(tmp_path / "missing.svg", tmp_path / "missing.png")
+        with pytest.raises(RuntimeError, match="PNG export failed"):
+            worker.finish()
