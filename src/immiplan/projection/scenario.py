@@ -159,6 +159,17 @@ class Immigration(_Model):
         return self
 
 
+Language = Literal["en", "fr"]
+
+
+def _in_language(text: str | dict[Language, str] | None, lang: str) -> str:
+    """A text given once (any language) or as ``{en: ..., fr: ...}``, in ``lang``."""
+    if text is None or isinstance(text, str):
+        return text or ""
+    other: Language = "en" if lang == "fr" else "fr"
+    return text.get(lang, text.get(other, ""))  # type: ignore[call-overload]
+
+
 class CanadaPath(_Model):
     """Canada's population on 1 July (persons), for Quebec's share."""
 
@@ -169,8 +180,8 @@ class Scenario(_Model):
     """A projection scenario (see the module docstring)."""
 
     name: str
-    title: str | None = None
-    description: str = ""
+    title: str | dict[Language, str] | None = None
+    description: str | dict[Language, str] = ""
     base_year: Year = BASE_YEAR
     horizon: Year = 2066
     immigration: Immigration
@@ -179,6 +190,14 @@ class Scenario(_Model):
     migration: Migration = Migration()
     npr: NPR = NPR()
     canada: CanadaPath | None = None
+
+    def title_in(self, lang: str = "en") -> str:
+        """The title in ``lang`` (``fr`` or ``en``), falling back to the other, then the name."""
+        return _in_language(self.title, lang) or self.name
+
+    def description_in(self, lang: str = "en") -> str:
+        """The description in ``lang``, falling back to the other language."""
+        return _in_language(self.description, lang)
 
     @model_validator(mode="after")
     def _years(self) -> Scenario:
@@ -604,7 +623,7 @@ def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) ->
     )
     metadata: dict[str, Any] = {
         "scenario": sc.name,
-        "title": sc.title or sc.name,
+        "title": sc.title_in("en"),
         "source": source,
         "sha256": loaded.sha256,
         "immiplan_version": __version__,
