@@ -38,7 +38,7 @@ def write(tmp_path: Path, text: str, name: str = "plan.yaml") -> Path:
 @pytest.mark.parametrize(
     "args",
     [
-        ["run"],
+        ["plan", "debate"],
         ["plan", "list"],
         ["plan", "show", "quebec-2019"],
         ["plan", "show", "2018 actual", "--lang", "fr"],
@@ -72,14 +72,14 @@ def test_every_command_in_every_format(cli: Any, args: list[str], fmt: str) -> N
         assert rows
 
 
-def test_run_shows_the_2018_debate(cli: Any) -> None:
-    result = cli("run", "--format", "json")
+def test_plan_debate_shows_the_2018_debate(cli: Any) -> None:
+    result = cli("plan", "debate", "--format", "json")
     rows = {row["category"]: row for row in json.loads(result.out)}
     assert rows["total"]["actual_2018"] == 51125
     assert rows["total"]["plan_2019_low"] == 38000
     assert rows["family"]["cut_accord_1991"] == 12285
     assert rows["total"]["cut_quebec_control"] == 40000
-    table = cli("run").out
+    table = cli("plan", "debate").out
     assert "2018 debate" in table and "Ottawa" in table
 
 

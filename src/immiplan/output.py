@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from immiplan.errors import InputError
@@ -32,6 +33,9 @@ class OutputFormat(enum.StrEnum):
 
 
 console = Console()
+if not console.is_terminal and "COLUMNS" not in os.environ:
+    # Piped into a file or a pager: Rich would wrap every table at 80 columns.
+    console.width = 200
 # Columns printed without thousands separators (a year is not a quantity).
 PLAIN_COLUMNS = {"year", "base_year", "horizon", "age", "round", "id", "depth"}
 err_console = Console(stderr=True)
@@ -163,3 +167,15 @@ def atomic_directory(path: Path) -> Iterator[Path]:
             else:
                 item.unlink()
         staging.rmdir()
+
+
+def progress_bar() -> Progress:
+    """A progress bar on stderr, removed when done (stdout stays clean for scripts)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )

@@ -81,3 +81,46 @@ def test_bench_french_calibration_once(benchmark: BenchmarkFixture) -> None:
     profiles = load_quebec_2018().category_profiles
     model = benchmark(FrenchModel.build, profiles)
     assert model.calibration.first_year == pytest.approx(french_model().calibration.first_year)
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory) -> PreparedScenario:
+    """The reference scenario with its economic admissions from the quebec-2019 selection."""
+    from pathlib import Path
+
+    import yaml
+
+    from immiplan.system.parameters import data_root
+
+    doc = yaml.safe_load(
+        (Path(str(data_root())) / "scenarios" / "quebec-2019-plan.yaml").read_text("utf-8")
+    )
+    doc["selection"] = {"scenario": "quebec-2019"}
+    path = tmp_path_factory.mktemp("bench") / "linked.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    prep = prepare(load_scenario(path))
+    outcomes_for(prep.inputs, selection=prep.selection)
+    return prep
+
+
+def test_bench_run_with_a_selection_link_2018_2066(
+    benchmark: BenchmarkFixture, linked: PreparedScenario
+) -> None:
+    """French and labour with the economic French share from a selection scenario (the
+    selection itself runs once, in the fixture)."""
+    targets = plan_targets(linked.scenario.immigration.plans)
+    options = OutcomeOptions(french=True, labour=True, francization=False)
+    _, table, fit = benchmark(
+        outcomes_for, linked.inputs, options, targets=targets, selection=linked.selection
+    )
+    assert "selection" in fit and "french_share" in set(table["indicator"])
+
+
+def test_bench_run_with_outcomes_end_to_end(benchmark: BenchmarkFixture) -> None:
+    """What ``immiplan project`` does per scenario: load and prepare the file, project with
+    every outcome, build the result (calibrations warm)."""
+    from immiplan.outcomes.run import run_with_outcomes
+
+    run_with_outcomes("quebec-2019-plan")
+    result = benchmark(run_with_outcomes, "quebec-2019-plan")
+    assert not result.outcomes.empty

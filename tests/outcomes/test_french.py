@@ -98,9 +98,10 @@ def test_the_french_trait_never_changes_totals(prepared: PreparedScenario) -> No
     np.testing.assert_allclose(two.deaths, one.deaths, rtol=1e-12)
 
 
-def test_segments_chain_the_same_projection(short: PreparedScenario) -> None:
-    """Entry shares A for four steps then B: the first four steps equal a run with A
-    throughout, and every cell's total equals the one-trait run."""
+def test_step_varying_entry_shares_are_the_same_projection(short: PreparedScenario) -> None:
+    """Entry shares A for four steps then B (one engine run with per-step entry arrays): the
+    first four steps equal a run with A throughout, and every cell's total equals the
+    one-trait run."""
     french = add_french(short.inputs)
     a_traits = FrenchModel.entry_traits(np.full(4, 0.3), 2)
     b_traits = FrenchModel.entry_traits(np.full(4, 0.9), 2)

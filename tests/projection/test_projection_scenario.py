@@ -154,12 +154,13 @@ def test_mismatched_ages(tmp_path: Path) -> None:
         doc["npr"]["age_distribution"] = [1.0] * 90
 
     err = _error(tmp_path, change)
-    assert err.field == "npr" and "101 values" in err.message
+    assert err.field == "npr.age_distribution" and "101 values" in err.message
 
 
 def test_a_horizon_before_the_base(tmp_path: Path) -> None:
     err = _error(tmp_path, lambda d: d.update(horizon=2010))
-    assert "horizon (2010) must be after the base year (2018)" in err.message
+    assert "must be after the base year (2018)" in err.message
+    assert err.field == "horizon" and "2010" in str(err)
 
 
 def test_a_base_year_before_the_data(tmp_path: Path) -> None:
@@ -228,3 +229,94 @@ def test_net_departures_beyond_the_stock_are_refused(tmp_path: Path) -> None:
     doc["npr"] = {"reference": doc["reference"], "stock": "closed", "net_arrivals": {2018: -5e5}}
     with pytest.raises(InputError, match="net departures exceed"):
         run_scenario(_write(tmp_path, doc), horizon=2022)
+
+
+# --- The outcomes and selection blocks ----------------------------------------------------------
+
+
+def test_the_outcomes_block_defaults_to_all_on_and_is_validated(tmp_path: Path) -> None:
+    loaded = load_scenario(REFERENCE)
+    switches = loaded.scenario.outcomes
+    assert (switches.french, switches.labour, switches.francization) == (True, True, True)
+    doc = _reference_doc()
+    doc["outcomes"] = {"labour": False}
+    scenario = load_scenario(_write(tmp_path, doc)).scenario
+    assert scenario.outcomes.labour is False and scenario.outcomes.french is True
+    assert prepare(scenario, horizon=2020).metadata["outcomes"]["labour"] is False
+    err = _error(tmp_path, lambda d: d.update(outcomes={"french": "sometimes"}))
+    assert err.field == "outcomes.french" and err.value == "sometimes"
+    err = _error(tmp_path, lambda d: d.update(outcomes={"housing": True}))
+    assert err.field == "outcomes.housing"
+
+
+def test_an_unknown_selection_scenario_is_named(tmp_path: Path) -> None:
+    err = _error(tmp_path, lambda d: d.update(selection={"scenario": "quebec-2099"}))
+    assert err.field == "selection.scenario" and err.value == "quebec-2099"
+    assert "quebec-2019" in err.message  # lists the shipped ones
+    err = _error(tmp_path, lambda d: d.update(selection={"scenario": "quebec-2019", "from": 2020}))
+    assert err.field == "selection.from"
+
+
+def test_engine_profile_keeps_totals_and_moves_half_a_year_younger() -> None:
+    from immiplan.projection.scenario import engine_profile
+
+    rng = np.random.default_rng(3)
+    shares = rng.uniform(0, 1, (2, 101))
+    shares /= shares.sum()
+    out = engine_profile(shares)
+    assert out.sum() == pytest.approx(1.0) and out.min() >= 0.0
+    ages = np.arange(101)
+    one = np.zeros((2, 101))
+    one[0, 30] = 1.0
+    np.testing.assert_allclose(engine_profile(one)[0, 29:31], [0.5, 0.5])
+    assert (engine_profile(one).sum(axis=0) * ages).sum() == pytest.approx(29.5)
+    newborn = np.zeros((2, 101))
+    newborn[1, 0] = 1.0
+    assert engine_profile(newborn)[1, 0] == 1.0
+
+
+def test_a_selection_scenario_replaces_the_economic_profile(tmp_path: Path) -> None:
+    from immiplan.projection.scenario import engine_profile
+    from immiplan.projection.state import CATEGORIES
+    from immiplan.selection import economic_profile
+
+    doc = _reference_doc()
+    plain = prepare(load_scenario(_write(tmp_path, doc, "plain.yaml")), horizon=2025)
+    doc["selection"] = {"scenario": "quebec-2019"}
+    linked = prepare(load_scenario(_write(tmp_path, doc, "linked.yaml")), horizon=2025)
+    selection = linked.selection
+    assert selection is not None and plain.selection is None
+    cohort = economic_profile("quebec-2019")
+    assert selection.french_share == pytest.approx(cohort.french_share)
+    assert selection.from_year == 2019
+    # Step 0 (July 2018 - June 2019) is half 2018 (historical) and half 2019 (selected).
+    assert 0.0 < selection.weight[0] < 1.0
+    np.testing.assert_allclose(selection.weight[1:], 1.0)
+    econ = CATEGORIES.index("economic")
+    imm, ref = linked.inputs.immigrants, plain.inputs.immigrants
+    # Admissions by category are unchanged; only the economic age-sex shape moves.
+    np.testing.assert_allclose(imm.sum(axis=(2, 3)), ref.sum(axis=(2, 3)), rtol=1e-12)
+    np.testing.assert_allclose(imm[:, 1:], ref[:, 1:], rtol=0, atol=0)
+    shares = cohort.to_dataarray().transpose("sex", "age").values
+    np.testing.assert_allclose(
+        imm[3, econ] / imm[3, econ].sum(), engine_profile(shares), rtol=1e-10, atol=1e-15
+    )
+    assert linked.metadata["selection"]["scenario"] == "quebec-2019"
+    # A later from_year leaves the earlier steps historical.
+    doc["selection"] = {"scenario": "quebec-2019", "from_year": 2022}
+    later = prepare(load_scenario(_write(tmp_path, doc, "later.yaml")), horizon=2025)
+    assert later.selection is not None
+    np.testing.assert_allclose(later.selection.weight[:3], 0.0)
+    np.testing.assert_allclose(later.inputs.immigrants[:3], ref[:3], rtol=1e-12)
+
+
+def test_a_selection_file_next_to_the_scenario(tmp_path: Path) -> None:
+    """A relative selection path is read from the projection scenario's folder."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "reform.yaml").write_text("based_on: quebec-2019\nname: reform\n", "utf-8")
+    doc = _reference_doc()
+    doc["selection"] = {"scenario": "reform.yaml"}
+    prepared = prepare(load_scenario(_write(folder, doc)), horizon=2020)
+    assert prepared.selection is not None
+    assert prepared.selection.scenario == str(folder / "reform.yaml")

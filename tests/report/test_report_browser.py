@@ -5,10 +5,9 @@ The page records its own outcome on ``<body>`` (``data-errors``, ``data-charts-r
 once the scripts have run, so the test reads the drawn SVG of each chart. All host names
 resolve to nothing, so a page that needed the network would record load errors.
 
-Set ``IMMIPLAN_UPDATE_SCREENSHOT=1`` to also write a screenshot of the English report to
-``docs/img/report.png`` (the README shows it): of this test's fixture report, or of the
-report named by ``IMMIPLAN_SCREENSHOT_SOURCE`` (a ``report.html`` made by ``immiplan run``,
-so that the README shows real numbers).
+The end-to-end test runs ``immiplan run`` itself (the six scenarios of the 2018 debate) and
+checks its report the same way. Set ``IMMIPLAN_UPDATE_SCREENSHOT=1`` to also write that
+report's screenshot to ``docs/img/report.png`` (the README shows it).
 """
 
 from __future__ import annotations
@@ -115,8 +114,13 @@ def test_every_chart_draws_in_headless_chromium(
     report_input: ReportInput, tmp_path: Path, lang: str
 ) -> None:
     files = build_report(report_input, tmp_path / "report", lang)
-    url = files.html.resolve().as_uri()
+    _assert_every_chart_drew(files.html, [c.name for c in files.charts], tmp_path)
+    _screenshot(files.html, tmp_path / f"report-{lang}.png", tmp_path)
 
+
+def _assert_every_chart_drew(html: Path, charts: list[str], tmp_path: Path) -> None:
+    """Open ``html`` offline; no console or load error, and each chart drew data marks."""
+    url = html.resolve().as_uri()
     dump = _chromium(tmp_path / "profile-dom", "--dump-dom", url)
     assert dump.returncode == 0, dump.stderr[-2000:]
     page = _DrawnPage()
@@ -124,35 +128,45 @@ def test_every_chart_draws_in_headless_chromium(
 
     assert page.body.get("data-errors") == "[]", page.body.get("data-errors")
     assert page.body.get("data-charts-done") == "true"
-    expected = len(files.charts)
+    expected = len(charts)
     assert page.body.get("data-charts-expected") == str(expected)
     assert page.body.get("data-charts-rendered") == str(expected)
-    assert list(page.charts) == [c.name for c in files.charts]
+    assert list(page.charts) == charts
     for name, drawn in page.charts.items():
         assert drawn["svg"] + drawn["canvas"] >= 1, f"{name}: nothing drawn"
         assert drawn["marks"] > 0, f"{name}: a blank chart (no data marks)"
 
-    shot = tmp_path / f"report-{lang}.png"
+
+def _screenshot(html: Path, shot: Path, tmp_path: Path, size: str = "1280,4000") -> bytes:
+    """Save a screenshot of ``html``; it must be a PNG with more than text on it."""
     taken = _chromium(
-        tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=1280,4000", url
+        tmp_path / f"profile-{shot.stem}", f"--screenshot={shot}", f"--window-size={size}",
+        html.resolve().as_uri(),
     )
     assert taken.returncode == 0, taken.stderr[-2000:]
     image = shot.read_bytes()
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(image) > 100_000  # a blank or text-only page compresses to far less
+    return image
 
-    if lang == "en" and os.environ.get("IMMIPLAN_UPDATE_SCREENSHOT") == "1":
-        source = os.environ.get("IMMIPLAN_SCREENSHOT_SOURCE")
+
+def test_immiplan_run_report_draws_in_headless_chromium(tmp_path: Path) -> None:
+    """End to end, as a user: ``immiplan run``, then open the report it wrote."""
+    from immiplan.cli import main
+
+    out = tmp_path / "immiplan-report"
+    assert main(["run", "--lang", "en", "--out", str(out), "--format", "json"]) == 0
+    charts = sorted(p.stem for p in (out / "charts").glob("*.svg"))
+    assert len(charts) >= 10
+    page = (out / "report.html").read_text(encoding="utf-8")
+    order = re.findall(r'data-chart="([^"]+)"', page)
+    assert sorted(order) == charts
+    _assert_every_chart_drew(out / "report.html", order, tmp_path)
+    shot = tmp_path / "immiplan-run.png"
+    _screenshot(out / "report.html", shot, tmp_path, size="1100,2300")
+    if os.environ.get("IMMIPLAN_UPDATE_SCREENSHOT") == "1":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        readme_shot = tmp_path / "readme.png"
-        taken = _chromium(
-            tmp_path / "profile-readme",
-            f"--screenshot={readme_shot}",
-            "--window-size=1100,2300",
-            Path(source).resolve().as_uri() if source else url,
-        )
-        assert taken.returncode == 0, taken.stderr[-2000:]
-        shutil.copyfile(readme_shot, SCREENSHOT)
+        shutil.copyfile(shot, SCREENSHOT)
 
 
 def test_a_blank_or_broken_chart_is_caught(report_input: ReportInput, tmp_path: Path) -> None:

@@ -199,3 +199,54 @@ def test_grid_names(make_row: Row, make_table: Table) -> None:
     with pytest.raises(InputError, match="not encoded"):
         load_grid("prtq@2017-01-01")
     assert load_grid("crs@2019-06-01").maximum == 1200
+
+
+@pytest.mark.parametrize(("education", "single", "couple", "spouse"), [
+    ("none", 0, 0, 0), ("secondary_general", 30, 28, 2), ("secondary_vocational", 30, 28, 2),
+    ("university_1y", 90, 84, 6), ("postsecondary_technical_1y", 90, 84, 6),
+    ("postsecondary_general_2y", 98, 91, 7), ("postsecondary_technical_3y", 120, 112, 8),
+    ("bachelor", 120, 112, 8), ("two_or_more", 128, 119, 9), ("master", 135, 126, 10),
+    ("doctorate", 150, 140, 10)])
+def test_education_table(make_row: Row, make_table: Table, education: str, single: int,
+                         couple: int, spouse: int) -> None:
+    assert factors(make_table, make_row(education=education))["education"] == single
+    row = make_row(education=education, has_spouse=True, spouse_age=30,
+                   spouse_education=education)
+    f = factors(make_table, row)
+    assert (f["education"], f["spouse_education"]) == (couple, spouse)
+
+
+@pytest.mark.parametrize(("years", "single", "couple", "spouse"), [
+    (0, 0, 0, 0), (1, 40, 35, 5), (2, 53, 46, 7), (3, 64, 56, 8), (4, 72, 63, 9),
+    (5, 80, 70, 10), (9, 80, 70, 10)])
+def test_canadian_work_table(make_row: Row, make_table: Table, years: int, single: int,
+                             couple: int, spouse: int) -> None:
+    assert factors(make_table, make_row(canadian_work_years=years))["canadian_work"] == single
+    row = make_row(canadian_work_years=years, has_spouse=True, spouse_age=30,
+                   spouse_education="none", spouse_canadian_work_years=years)
+    f = factors(make_table, row)
+    assert (f["canadian_work"], f["spouse_canadian_work"]) == (couple, spouse)
+
+
+@pytest.mark.parametrize(("clb", "points"), [(4, 0), (5, 4), (6, 4), (7, 12), (8, 12),
+                                             (9, 20), (12, 20)])
+def test_spouse_language_table(make_row: Row, make_table: Table, clb: int, points: int) -> None:
+    # Per ability: CLB 5-6 1, 7-8 3, 9+ 5; four abilities, cap 20.
+    row = make_row(has_spouse=True, spouse_age=30, spouse_education="none", spouse_english=clb)
+    assert factors(make_table, row)["spouse_language"] == points
+
+
+def test_first_language_with_spouse(make_row: Row, make_table: Table) -> None:
+    # With a spouse: CLB 6 8, CLB 9 29 per ability (32 at CLB 10+).
+    for clb, per_ability in ((6, 8), (9, 29), (10, 32)):
+        row = make_row(english=clb, has_spouse=True, spouse_age=30, spouse_education="none")
+        assert factors(make_table, row)["first_language"] == 4 * per_ability
+
+
+@pytest.mark.parametrize(("grid", "one_or_two", "three_plus"), [
+    ("crs@2016-01-01", 0, 0), ("crs-2019", 15, 30), ("crs-2025", 15, 30)])
+def test_canadian_education_points_are_dated(make_row: Row, make_table: Table, grid: str,
+                                             one_or_two: int, three_plus: int) -> None:
+    for value, points in (("one_or_two_year", one_or_two), ("three_year_or_more", three_plus)):
+        assert factors(make_table, make_row(canadian_education=value),
+                       grid)["canadian_education"] == points

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from immiplan.selection import (
     Profiles,
     cohort_profile,
     crs_snapshot_2019,
+    economic_profile,
     generate_pool,
     run_scenario,
     snapshot_fit,
@@ -108,3 +110,30 @@ def test_the_grid_is_a_policy_lever() -> None:
     # Doubling the points for oral French selects more French speakers.
     assert reform.principal_french_share > base.principal_french_share + 0.05
     assert reform.principals == base.principals
+
+
+def test_economic_profile_api(tmp_path: Path) -> None:
+    # The contract the projection relies on (docs/selection.md, "How the projection uses the
+    # cohort"): dims (sex, age), sexes female/male, ages 0..100, shares summing to 1, and a
+    # French share in [0, 1]; equal to the scenario's own cohort.
+    profile = economic_profile("quebec-2019")
+    shares = profile.to_dataarray()
+    assert shares.dims == ("sex", "age")
+    assert shares.coords["sex"].values.tolist() == ["female", "male"]
+    assert shares.coords["age"].values.tolist() == list(range(101))
+    assert float(shares.sum()) == pytest.approx(1.0)
+    assert (shares.values >= 0).all()
+    assert 0.0 <= profile.french_share <= 1.0
+    fresh = economic_profile("quebec-2019", cached=False)
+    assert np.array_equal(fresh.age_sex, profile.age_sex)
+    assert fresh.french_share == profile.french_share
+    # Each call gets its own copy: changing one does not change the next.
+    profile.age_sex[0, 30] += 1_000.0
+    assert economic_profile("quebec-2019").age_sex[0, 30] == fresh.age_sex[0, 30]
+    # An edited scenario file is run again, not served from what was kept.
+    path = tmp_path / "s.yaml"
+    path.write_text("based_on: quebec-2019\n", encoding="utf-8")
+    before = economic_profile(path).french_share
+    assert before == pytest.approx(profile.french_share)
+    path.write_text("based_on: quebec-2019-more-french\n", encoding="utf-8")
+    assert economic_profile(path).french_share > before + 0.05

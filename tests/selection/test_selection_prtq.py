@@ -102,6 +102,12 @@ def test_with_spouse_thresholds_just_met_and_missed(make_row: Row, make_table: T
     assert just["total"] == 59 and just["selected"]
     short = score(make_table, make_row(**couple(children_0_12=1)))
     assert short["total"] == 57 and not short["passing_score_met"]
+    # Employability 53 (English writing CLB 5 adds 1) + 1 + one young child 4 = 58: one point
+    # under the passing score of 59, with employability and both cut-offs met.
+    under = score(make_table, make_row(**couple(english_writing=5, children_0_12=1)))
+    assert (under["employability"], under["total"]) == (53, 58)
+    assert under["employability_threshold_met"] and under["education_cutoff_met"]
+    assert not under["passing_score_met"] and not under["selected"]
 
 
 def test_education_cutoff(make_row: Row, make_table: Table) -> None:
@@ -190,3 +196,52 @@ def test_overrides_reform_the_grid(make_row: Row, make_table: Table) -> None:
         load_grid("prtq-2018", {"language.german": {}})
     # The reformed scenario ships and names its parent.
     assert load_scenario("quebec-2019-more-french").grid_overrides
+
+
+@pytest.mark.parametrize(("education", "points", "spouse_points"), [
+    ("none", 0, 0), ("secondary_general", 2, 1), ("secondary_vocational", 6, 2),
+    ("postsecondary_general_2y", 4, 1), ("postsecondary_technical_1y", 6, 2),
+    ("postsecondary_technical_2y", 6, 2), ("postsecondary_technical_3y", 8, 3),
+    ("university_1y", 4, 1), ("university_2y", 6, 2), ("bachelor", 10, 3),
+    ("two_or_more", 10, 3), ("master", 12, 4), ("doctorate", 14, 4)])
+def test_education_levels(make_row: Row, make_table: Table, education: str, points: int,
+                          spouse_points: int) -> None:
+    # Every education code: the applicant's row (max 14) and the spouse's (max 4).
+    s = score(make_table, make_row(education=education, has_spouse=True, spouse_age=30,
+                                   spouse_education=education))
+    assert (s["education"], s["spouse_education"]) == (points, spouse_points)
+    assert s["education_cutoff_met"] == (points >= 2)
+
+
+@pytest.mark.parametrize(("area", "points", "spouse_points"), [
+    ("A", 12, 4), ("B", 9, 3), ("C", 6, 2), ("D", 2, 1), ("E", 0, 0), ("F", 0, 0), ("G", 0, 0),
+    ("none", 0, 0)])
+def test_areas_of_training(make_row: Row, make_table: Table, area: str, points: int,
+                           spouse_points: int) -> None:
+    s = score(make_table, make_row(area_of_training=area, has_spouse=True, spouse_age=30,
+                                   spouse_education="none", spouse_area_of_training=area))
+    assert (s["area_of_training"], s["spouse_area"]) == (points, spouse_points)
+
+
+@pytest.mark.parametrize(("months", "points"), [(0, 0), (5, 0), (6, 4), (23, 4), (24, 6),
+                                                (47, 6), (48, 8), (120, 8)])
+def test_experience_boundaries(make_row: Row, make_table: Table, months: int,
+                               points: int) -> None:
+    assert score(make_table, make_row(experience_months=months))["experience"] == points
+
+
+@pytest.mark.parametrize(("nclc", "points"), [(0, 0), (6, 0), (7, 4), (8, 4), (9, 6), (12, 6)])
+def test_spouse_french_boundaries(make_row: Row, make_table: Table, nclc: int,
+                                  points: int) -> None:
+    # Oral comprehension and production: B2 (levels 7-8) 2 each, C1/C2 (9-12) 3 each.
+    row = make_row(has_spouse=True, spouse_age=30, spouse_education="none", spouse_french=nclc)
+    assert score(make_table, row)["spouse_french"] == points
+
+
+@pytest.mark.parametrize(("stay", "family", "points"), [
+    ("none", False, 0), ("visit_2w_3m", False, 1), ("visit_over_3m", False, 2),
+    ("studies_or_work", False, 5), ("studies_or_work", True, 8)])
+def test_stay_and_family_in_quebec(make_row: Row, make_table: Table, stay: str, family: bool,
+                                   points: int) -> None:
+    s = score(make_table, make_row(quebec_stay=stay, family_in_quebec=family))
+    assert s["stay"] + s["family"] == points

@@ -132,6 +132,22 @@ def test_replay_of_the_published_2018_2019_rounds() -> None:
     assert (rounds.loc[rounds["type"] == "federal_skilled_trades", "cutoff"] < 400).all()
 
 
+def test_published_round_table_matches_the_published_totals() -> None:
+    # facts/selection.md §2.1.7: 2018, 28 rounds, 89,800 = 88,700 general + 900 FST + 200 PNP;
+    # 2019, 26 rounds, 85,300 = 84,300 general + 1,000 FST.
+    table = pd.read_csv(data_root() / "selection" / "express-entry-rounds-2018-2019.csv",
+                        dtype={"round": str})
+    table["year"] = table["date"].str[:4]
+    assert table.groupby("year").size().to_dict() == {"2018": 28, "2019": 26}
+    by_type = table.groupby(["year", "round_type"])["invitations"].sum().to_dict()
+    assert by_type == {
+        ("2018", "general"): 88_700, ("2018", "federal_skilled_trades"): 900,
+        ("2018", "provincial_nominee_program"): 200,
+        ("2019", "general"): 84_300, ("2019", "federal_skilled_trades"): 1_000,
+    }
+    assert table["round"].is_unique and table["date"].is_monotonic_increasing
+
+
 def conversion() -> Conversion:
     return Conversion(invitation_to_selection=0.8, selection_to_admission=0.9,
                       persons_per_principal=3.125, months_to_selection=6,
@@ -197,3 +213,19 @@ def test_scenario_errors(tmp_path: Any) -> None:
     with pytest.raises(InputError, match="unknown key") as caught:
         load_scenario(bad)
     assert caught.value.field == "plan.admisions"
+
+
+def test_scenario_with_a_pool_file(tmp_path: Any) -> None:
+    # A scenario may read its pool from a file next to it; the notes say where it came from.
+    from immiplan.selection import write_profiles
+
+    pool = generate_pool(20_000, kind="arrima", seed=3, start="2016-07-01", end="2018-07-01")
+    write_profiles(pool, tmp_path / "pool.parquet")
+    path = tmp_path / "s.yaml"
+    path.write_text("based_on: quebec-2019\nname: from-a-file\nplan: {admissions: 2000}\n"
+                    "pool: {file: pool.parquet}\n", encoding="utf-8")
+    result = run_scenario(path)
+    assert len(result.pool) == 20_000
+    assert result.rounds["invitations"].sum() == invitations_needed(2_000, conversion())
+    assert any("read from" in note and "pool.parquet" in note for note in result.notes)
+    assert not any("seed" in note for note in result.notes)

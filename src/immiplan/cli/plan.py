@@ -14,6 +14,7 @@ from immiplan.output import OutputFormat, console, emit
 from immiplan.plans import all_plans, read_plan_file, resolve
 from immiplan.plans.compare import compare as compare_plans
 from immiplan.plans.cut import cut as cut_plan
+from immiplan.plans.debate import CUT_TOTAL, debate_2018
 from immiplan.plans.model import WHICH, Plan
 from immiplan.plans.validate import ensure_valid
 from immiplan.plans.validate import validate as validate_plan
@@ -277,5 +278,67 @@ def cut(
         notes=[
             "Only lines the province selects move; federal lines stay at their base level. "
             f"Totals add up exactly to {total:,}."
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- the 2018 debate
+
+
+def _range_text(low: object, high: object) -> str:
+    if not isinstance(low, int | float) or not isinstance(high, int | float) or low != low:
+        return "—"
+    return f"{low:,.0f}–{high:,.0f}"
+
+
+def _who(value: object) -> str:
+    return {"province": "Quebec", "federal": "Ottawa", "mixed": "both"}.get(str(value), "")
+
+
+@app.command("debate")
+def debate(
+    total: Annotated[int, typer.Option("--total", help="The cut's new total.")] = CUT_TOTAL,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The 2018 debate: admissions, the 2018 and 2019 plans, a cut to 40,000 under each regime."""
+    the_debate = debate_2018(total)
+    frame = the_debate.table
+    if fmt != OutputFormat.table:
+        emit(frame, fmt)
+        return
+    view = pd.DataFrame(
+        {
+            "Category": frame["label"],
+            "2018 actual": frame["actual_2018"],
+            "2018 plan": [
+                _range_text(lo, hi)
+                for lo, hi in zip(frame["plan_2018_low"], frame["plan_2018_high"], strict=True)
+            ],
+            "2019 plan": [
+                _range_text(lo, hi)
+                for lo, hi in zip(frame["plan_2019_low"], frame["plan_2019_high"], strict=True)
+            ],
+            "Who selects (Accord)": [_who(v) for v in frame["selects_accord_1991"]],
+            f"{total:,} under the Accord": frame["cut_accord_1991"],
+            "change %": frame["cut_accord_1991_pct"],
+            f"{total:,} under Quebec control": frame["cut_quebec_control"],
+            "change % ": frame["cut_quebec_control_pct"],
+        }
+    )
+    accord = the_debate.cuts["accord-1991"].by_category.set_index("category")
+    econ = float(accord["change_pct"].loc["economic"])
+    emit(
+        view,
+        fmt,
+        title="The 2018 debate: Quebec's immigration levels by category (persons per year)",
+        digits={"change %": 1, "change % ": 1},
+        notes=[
+            "Under the 1991 Accord Ottawa decides family reunification and asylum claims, "
+            f"so a cut to {total:,} "
+            f"falls on what Quebec selects: economic immigration changes by {econ:.1f} %.",
+            "Under Quebec control every category moves by the same percentage.",
+            "Sources: IRCC open data (admissions, 2025-07-31); MIDI plans for 2018 and 2019.",
+            "Try: immiplan plan cut --base '2018 actual' --total 40000 "
+            "--regime accord-1991 --detail",
         ],
     )

@@ -1,17 +1,26 @@
-"""``immiplan project``: project Quebec's population under one or more scenarios."""
+"""``immiplan project``: project Quebec's population under one or more scenarios.
+
+With the integration outcomes of :mod:`immiplan.outcomes` (knowledge of French, the labour
+force, francization), as each scenario's ``outcomes:`` block asks (all on by default);
+``--no-outcomes`` gives the bare projection.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from immiplan.cli.common import FormatOption
 from immiplan.errors import InputError
-from immiplan.output import OutputFormat, atomic_directory, emit, err_console
+from immiplan.output import OutputFormat, atomic_directory, emit, progress_bar
+
+if TYPE_CHECKING:
+    from immiplan.outcomes.run import OutcomeResult
+    from immiplan.projection.results import ProjectionResult
 
 LABELS = {
     "year": "Year",
@@ -37,6 +46,59 @@ DIGITS = {
     "Share of Canada %": 2,
 }
 
+OUTCOME_VIEW: tuple[tuple[str, str, str, float], ...] = (
+    ("French %", "all", "french_share", 100.0),
+    ("French % imm.", "immigrants", "french_share", 100.0),
+    ("French % recent", "landed_under_5", "french_share", 100.0),
+    ("Labour force", "all", "labour_force", 1.0),
+    ("Unemp. %", "all", "unemployment_rate", 100.0),
+    ("Unemp. % imm.", "immigrants", "unemployment_rate", 100.0),
+    ("Students", "all", "francization_students", 1.0),
+    ("Cost M$", "all", "francization_cost", 1e-6),
+    ("Grant M$", "all", "federal_grant", 1e-6),
+)
+"""The outcome table for people: (label, group, indicator, scale)."""
+OUTCOME_DIGITS = {label: 1 for label, _, _, scale in OUTCOME_VIEW if scale != 1.0}
+GROUP_COLUMNS = (
+    ("immigrants", "french_share"),
+    ("landed_under_5", "french_share"),
+    ("immigrants", "unemployment_rate"),
+    ("landed_under_5", "unemployment_rate"),
+)
+"""Outcomes of groups other than ``all`` in the json/csv headline (``<indicator>_<group>``)."""
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One scenario's projection and, unless switched off, its outcomes."""
+
+    projection: ProjectionResult
+    outcomes: OutcomeResult | None
+
+    def write(self, folder: Path) -> list[Path]:
+        if self.outcomes is not None:
+            return self.outcomes.write(folder)
+        return self.projection.write(folder)
+
+
+def _run(name: str, horizon: int | None, with_outcomes: bool) -> _Run:
+    """Load, prepare and project one scenario (with its outcomes unless switched off)."""
+    from immiplan.outcomes.run import OutcomeOptions, project_with_outcomes
+    from immiplan.projection.engine import project
+    from immiplan.projection.results import ProjectionResult, _source_text, check_population
+    from immiplan.projection.scenario import load_scenario, prepare
+
+    loaded = load_scenario(name)
+    prepared = prepare(loaded, horizon=horizon)
+    text = _source_text(loaded.source, name)
+    options = OutcomeOptions.from_switches(prepared.scenario.outcomes)
+    if with_outcomes and options.any:
+        result = project_with_outcomes(prepared, options, source_text=text)
+        return _Run(result.projection, result)
+    outputs = project(prepared.inputs)
+    check_population(outputs, loaded.source)
+    return _Run(ProjectionResult(prepared=prepared, outputs=outputs, source_text=text), None)
+
 
 def project_command(
     scenarios: Annotated[
@@ -59,54 +121,56 @@ def project_command(
         int | None,
         typer.Option("--horizon", help="Last year to project (1 July); overrides the scenario's."),
     ] = None,
+    with_outcomes: Annotated[
+        bool,
+        typer.Option(
+            "--outcomes/--no-outcomes",
+            help="Integration outcomes (French, labour force, francization) as each scenario's "
+            "outcomes: block asks (all by default); --no-outcomes for the bare projection.",
+        ),
+    ] = True,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Project Quebec's population (1 July, by age, sex, group and years since landing).
 
-    Prints the headline indicators every five years; --out writes every table.
+    Prints the headline indicators and the integration outcomes every five years; --out
+    writes every table (outcomes.csv/.parquet among them).
     """
-    from immiplan.projection.results import ProjectionResult, run_scenario
-
     if horizon is not None and horizon > 2300:
         raise InputError("the horizon must be 2300 or earlier", field="--horizon", value=horizon)
-    results: list[ProjectionResult] = []
+    results: list[_Run] = []
     if len(scenarios) > 1:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Projecting", total=len(scenarios))
             for name in scenarios:
                 progress.update(task, description=f"Projecting {name}")
-                results.append(run_scenario(name, horizon=horizon))
+                results.append(_run(name, horizon, with_outcomes))
                 progress.advance(task)
     else:
-        results.append(run_scenario(scenarios[0], horizon=horizon))
+        results.append(_run(scenarios[0], horizon, with_outcomes))
 
     written: list[Path] = []
     if out is not None:
-        names = [r.metadata["scenario"] for r in results]
+        names = [r.projection.metadata["scenario"] for r in results]
         if len(set(names)) != len(names):
             raise InputError("two scenarios share a name; give them different names", value=names)
         with atomic_directory(out) as staging:
-            for result in results:
-                folder = staging / result.metadata["scenario"] if len(results) > 1 else staging
-                for path in result.write(folder):
+            for run in results:
+                name = run.projection.metadata["scenario"]
+                folder = staging / name if len(results) > 1 else staging
+                for path in run.write(folder):
                     written.append(out / path.relative_to(staging))
 
     if fmt != OutputFormat.table:
         frames = []
-        for result in results:
-            frame = result.headline()
-            frame.insert(0, "scenario", result.metadata["scenario"])
+        for run in results:
+            frame = _headline_with_outcomes(run)
+            frame.insert(0, "scenario", run.projection.metadata["scenario"])
             frames.append(frame)
         emit(pd.concat(frames, ignore_index=True), fmt)
         return
-    for result in results:
+    for run in results:
+        result = run.projection
         meta = result.metadata
         view = _table_view(result.headline())
         notes = [
@@ -126,6 +190,92 @@ def project_command(
             digits=DIGITS,
             notes=notes,
         )
+        if run.outcomes is not None:
+            _print_outcomes(run.outcomes, result.headline()["year"])
+
+
+def _wide(outcomes: pd.DataFrame, years: pd.Series) -> pd.DataFrame:
+    """The outcome table as one row per year of ``years``, columns ``(group, indicator)``."""
+    part = outcomes[outcomes["year"].isin(set(years.astype(int)))]
+    wide = part.pivot_table(
+        index="year", columns=["group", "indicator"], values="value", aggfunc="first", dropna=False
+    )
+    return wide.reindex(years.astype(int).to_numpy())
+
+
+def _headline_with_outcomes(run: _Run) -> pd.DataFrame:
+    """The headline for scripts: its columns, every outcome of ``all`` and a few groups'."""
+    frame = run.projection.headline()
+    if run.outcomes is None or run.outcomes.outcomes.empty:
+        return frame
+    wide = _wide(run.outcomes.outcomes, frame["year"])
+    columns: dict[str, Any] = {}
+    keys: list[tuple[str, str]] = [(str(k[0]), str(k[1])) for k in wide.columns]
+    for group, indicator in keys:
+        if group == "all":
+            columns[indicator] = wide[(group, indicator)].to_numpy()
+    for group, indicator in GROUP_COLUMNS:
+        if (group, indicator) in wide.columns:
+            columns[f"{indicator}_{group}"] = wide[(group, indicator)].to_numpy()
+    extra = pd.DataFrame(columns, index=frame.index)
+    return pd.concat([frame, extra], axis=1)
+
+
+def _print_outcomes(result: OutcomeResult, years: pd.Series) -> None:
+    """The outcome table for people, at the headline's years, with its sources."""
+    frame = result.outcomes
+    if frame.empty:
+        return
+    wide = _wide(frame, years)
+    view = pd.DataFrame({"Year": years.astype(int).astype(str).to_numpy()})
+    for label, group, indicator, scale in OUTCOME_VIEW:
+        if (group, indicator) in wide.columns:
+            view[label] = wide[(group, indicator)].to_numpy() * scale
+    projection = result.projection
+    meta = projection.metadata
+    notes = []
+    calibration = result.calibration
+    if "french" in calibration:
+        french = calibration["french"]
+        notes.append(
+            "French %: share able to conduct a conversation in French (census question) of "
+            "everyone, of immigrants (imm.) and of recent immigrants (landed under 5 years). "
+            f"Base year calibrated to the 2016 Census ({100 * french['base_total']:.1f} %), "
+            "French acquired after landing to its "
+            f"{100 * french['recent_immigrants_target']:.1f} % of recent immigrants."
+        )
+    if "labour" in calibration:
+        notes.append(
+            "Labour force and unemployment (15+): Labour Force Survey 2017 rates by age band and "
+            "years since landing (unemployment 25–54: 14.1 % under 5 years, 6.4 % at 5–10, "
+            "7.7 % at 10+, 4.5 % born in Canada), held."
+        )
+    if "francization" in calibration:
+        cost = calibration["francization"]["cost_per_student"]
+        notes.append(
+            "Students: francization students among the year's admissions from 1 July = adults "
+            "(16+) admitted without French × enrolment (31–40 %, MIFI/VGQ); Cost: at "
+            f"{cost:,.0f} $ a student (2016-17 dollars, derived from the VGQ's 74–75 M$); "
+            "Grant: the federal grant under the Canada–Quebec Accord for the fiscal year from "
+            "1 April, as published (— = none published)."
+        )
+    if "selection" in calibration:
+        sel = calibration["selection"]
+        notes.append(
+            f"Economic admissions from {sel['from_year']}: age-sex profile and French share "
+            f"({100 * sel['french_share']:.1f} %) of selection scenario {sel['scenario']}."
+        )
+    off = [name for name, on in vars(result.options).items() if not on]
+    if off:
+        notes.append(f"Switched off by the scenario: {', '.join(off)}.")
+    notes.append("Method and sources: docs/outcomes.md.")
+    emit(
+        view,
+        OutputFormat.table,
+        title=f"Integration outcomes — {meta['title']}, {meta['base_year']}–{meta['horizon']}",
+        digits=OUTCOME_DIGITS,
+        notes=notes,
+    )
 
 
 def _table_view(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,73 +1,159 @@
-"""``immiplan run``: the main job — the 2018 debate side by side."""
+"""``immiplan run``: the main job — the 2018 debate side by side, as a bilingual report."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
 
-import pandas as pd
 import typer
+from rich.table import Table
 
 from immiplan.cli.common import FormatOption
-from immiplan.output import OutputFormat, emit
-from immiplan.plans.debate import CUT_TOTAL, debate_2018
+from immiplan.errors import InputError
+from immiplan.output import OutputFormat, console, emit, progress_bar
+from immiplan.report.model import ReportInput
+
+DEFAULT_OUT = Path("immiplan-report")
 
 
-def _range(low: object, high: object) -> str:
-    if not isinstance(low, int | float) or not isinstance(high, int | float) or low != low:
-        return "—"
-    return f"{low:,.0f}–{high:,.0f}"
+def _scenario_list(values: list[str] | None) -> list[str]:
+    """``--scenarios a,b --scenarios c`` → ``[a, b, c]``; the shipped six by default."""
+    from immiplan.report.debate import DEBATE_SCENARIOS
 
-
-def _who(value: object) -> str:
-    return {"province": "Quebec", "federal": "Ottawa", "mixed": "both"}.get(str(value), "")
+    if not values:
+        return list(DEBATE_SCENARIOS)
+    names = [part.strip() for value in values for part in value.split(",")]
+    if not all(names):
+        raise InputError("an empty scenario name", field="--scenarios", value=",".join(values))
+    return names
 
 
 def run(
-    total: Annotated[int, typer.Option("--total", help="The cut's new total.")] = CUT_TOTAL,
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenarios",
+            "-s",
+            help="Scenarios to compare, by shipped name or file, comma-separated or repeated; "
+            "the first is the reference. Default: the six of the 2018 debate "
+            "(see `immiplan project --help` for the names).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the report, its charts and data.")
+    ] = DEFAULT_OUT,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="fr or en. Default: French if the system locale is French, else English."
+        ),
+    ] = None,
+    horizon: Annotated[
+        int | None,
+        typer.Option("--horizon", help="Last year projected (1 July). Default: 2066."),
+    ] = None,
+    images: Annotated[
+        bool,
+        typer.Option("--images/--no-images", help="Also export each chart as SVG and PNG."),
+    ] = True,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """The 2018 debate: admissions, the 2018 and 2019 plans, a cut to 40,000 under each regime."""
-    debate = debate_2018(total)
-    frame = debate.table
+    """The 2018 debate: run the scenarios and write a bilingual report (HTML, CSV, XLSX).
+
+    Prints a summary for the horizon year and the path of the report, which opens offline.
+    """
+    from immiplan.report import build_report, check_language, default_language, summary_frame
+    from immiplan.report.debate import debate_report_input
+
+    start = time.perf_counter()
+    language = check_language(lang) if lang is not None else default_language()
+    names = _scenario_list(scenarios)
+    if horizon is not None and horizon > 2300:
+        raise InputError("the horizon must be 2300 or earlier", field="--horizon", value=horizon)
+    command = "immiplan " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["run"] else "immiplan run"
+    with progress_bar() as progress:
+        task = progress.add_task("Projecting", total=len(names) + 1)
+
+        started: list[str] = []
+
+        def on_scenario(name: str) -> None:
+            if started:
+                progress.advance(task)
+            started.append(name)
+            progress.update(task, description=f"Projecting {name}")
+
+        debate = debate_report_input(
+            names, horizon=horizon, generated_by=command, on_scenario=on_scenario
+        )
+        progress.advance(task)
+        progress.update(task, description="Writing the report")
+        files = build_report(debate.data, out, language, images=images)
+        progress.advance(task)
+    seconds = time.perf_counter() - start
+
     if fmt != OutputFormat.table:
-        emit(frame, fmt)
+        emit(summary_frame(debate.data, language, formatted=False), fmt)
         return
-    view = pd.DataFrame(
-        {
-            "Category": frame["label"],
-            "2018 actual": frame["actual_2018"],
-            "2018 plan": [
-                _range(lo, hi)
-                for lo, hi in zip(frame["plan_2018_low"], frame["plan_2018_high"], strict=True)
-            ],
-            "2019 plan": [
-                _range(lo, hi)
-                for lo, hi in zip(frame["plan_2019_low"], frame["plan_2019_high"], strict=True)
-            ],
-            "Who selects (Accord)": [_who(v) for v in frame["selects_accord_1991"]],
-            f"{total:,} under the Accord": frame["cut_accord_1991"],
-            "change %": frame["cut_accord_1991_pct"],
-            f"{total:,} under Quebec control": frame["cut_quebec_control"],
-            "change % ": frame["cut_quebec_control_pct"],
-        }
+    data = debate.data
+    span = f"{len(data.scenarios)} scenarios, {data.base_year}–{data.horizon}"
+    title = {
+        "fr": f"Le débat de 2018 : {span.replace('scenarios', 'scénarios')}",
+        "en": f"The 2018 debate: {span}",
+    }[language]
+    console.print(_summary_table(data, language, title))
+    note = {
+        "fr": f"Différences avec « {data.scenarios[0].label['fr']} » entre parenthèses. "
+        f"Données : {files.series_csv.name}, {files.series_xlsx.name}"
+        + (f", {len(files.charts)} graphiques en SVG et PNG" if files.charts else "")
+        + f" — en {seconds:.1f} s.".replace(".", ",", 1),
+        "en": f"Differences from “{data.scenarios[0].label['en']}” in brackets. "
+        f"Data: {files.series_csv.name}, {files.series_xlsx.name}"
+        + (f", {len(files.charts)} charts as SVG and PNG" if files.charts else "")
+        + f" — in {seconds:.1f} s.",
+    }[language]
+    console.print(note, style="dim", highlight=False)
+    label = {"fr": "Rapport (s'ouvre hors ligne) :", "en": "Report (opens offline):"}[language]
+    console.print(f"{label} {files.html.resolve()}", highlight=False, soft_wrap=True)
+
+
+_HEADERS = {
+    "fr": ("Scénario", "Immigrants/an", "Population", "20 à 64 ans", "65 ans et +", "Français"),
+    "en": ("Scenario", "Immigrants/yr", "Population", "Aged 20–64", "Aged 65+", "French"),
+}
+
+
+def _summary_table(data: ReportInput, lang: str, title: str) -> Table:
+    """The horizon year by scenario, with the difference from the reference scenario."""
+    from immiplan.report import format_number, format_percent, summary_frame
+
+    rows: dict[Any, dict[Any, Any]] = (
+        summary_frame(data, lang, formatted=False).set_index("scenario").to_dict("index")
     )
-    accord = debate.cuts["accord-1991"].by_category.set_index("category")
-    econ = float(accord["change_pct"].loc["economic"])
-    emit(
-        view,
-        fmt,
-        title="The 2018 debate: Quebec's immigration levels by category (persons per year)",
-        digits={"change %": 1, "change % ": 1},
-        notes=[
-            "Under the 1991 Accord Ottawa decides family reunification and asylum claims, "
-            f"so a cut to {total:,} "
-            f"falls on what Quebec selects: economic immigration changes by {econ:.1f} %.",
-            "Under Quebec control every category moves by the same percentage.",
-            "Sources: IRCC open data (admissions, 2025-07-31); MIDI plans for 2018 and 2019.",
-            "Try: immiplan plan cut --base '2018 actual' --total 40000 "
-            "--regime accord-1991 --detail",
-        ],
-    )
+    reference = rows[data.scenarios[0].key]
+    headers = _HEADERS[lang]
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column(headers[0])
+    mean = {"fr": f"moyenne {data.base_year}–{data.horizon}",
+            "en": f"mean {data.base_year}–{data.horizon}"}[lang]
+    table.add_column(f"{headers[1]}\n{mean}", justify="right")
+    for header in headers[2:]:
+        table.add_column(f"{header}\n{data.horizon}", justify="right")
+    for info in data.scenarios:
+        row = rows[info.key]
+        cells = [info.label[lang]]
+        for column in ("immigrants_mean", "population", "working_age_20_64"):
+            number, base = float(row[column]), float(reference[column])
+            value = format_number(number, lang)
+            if info.key != data.scenarios[0].key:
+                value += f" ({format_number(number - base, lang, signed=True)})"
+            cells.append(value)
+        for column in ("share_65_plus", "french_share_all"):
+            cells.append(format_percent(float(row[column]), lang))
+        table.add_row(*cells)
+    return table
 
 
 def register(app: typer.Typer) -> None:

@@ -7,14 +7,14 @@ the object it was given to) and the offending value, so a user can find and fix 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from immiplan.errors import InputError
-from immiplan.system.parameters import Parameter
+from immiplan.system.parameters import DatedValue, Parameter, ParameterTree
 
 FloatArray = NDArray[np.float64]
 
@@ -72,3 +72,86 @@ def dated_shares(parameter: Parameter) -> Parameter:
         if item.value is not None:
             share(item.value, f"{parameter.name} ({item.start.isoformat()})")
     return parameter
+
+
+# --- Reading parameter files: errors name the file, the field and the value -----------------
+
+
+def parameter_file(name: str) -> str:
+    """The file of the dotted parameter ``name``, relative to the package's data folder."""
+    return f"parameters/{name.replace('.', '/')}.yaml"
+
+
+def read(tree: ParameterTree, name: str) -> Parameter:
+    """The parameter ``name``; a missing or malformed file names that file."""
+    source = parameter_file(name)
+    try:
+        return tree.get(name)
+    except InputError as exc:
+        if exc.message == "unknown parameter":
+            raise InputError("missing parameter file", source=source, value=name) from None
+        raise InputError(
+            exc.message, source=source, field=exc.field, value=exc.value, has_value=exc.has_value
+        ) from None
+
+
+def entry_field(entry: DatedValue, key: str | None = None) -> str:
+    """The dotted field of a dated value (``values.2017-01-01.value[.key]``)."""
+    base = f"values.{entry.start.isoformat()}.value"
+    return base if key is None else f"{base}.{key}"
+
+
+def checked(
+    parameter: Parameter,
+    entry: DatedValue,
+    check: Callable[[Any, str], float] = share,
+    key: str | None = None,
+) -> float:
+    """One value of a parameter file, checked; an error names the file, field and value.
+
+    ``key`` picks a field of a mapping value (a missing key is an error naming it).
+    """
+    source = parameter_file(parameter.name)
+    field = entry_field(entry, key)
+    raw = entry.value
+    if key is not None:
+        if not isinstance(raw, Mapping) or key not in raw:
+            raise InputError("missing field", source=source, field=field)
+        raw = raw[key]
+    if raw is None:
+        raise InputError("missing value", source=source, field=field)
+    try:
+        return check(raw, field)
+    except InputError as exc:
+        raise InputError(
+            exc.message, source=source, field=field, value=exc.value, has_value=exc.has_value
+        ) from None
+
+
+def checked_all(
+    parameter: Parameter, check: Callable[[Any, str], float] = share, key: str | None = None
+) -> Parameter:
+    """Check every non-missing value of a dated parameter file; return the parameter."""
+    for entry in parameter.values:
+        if entry.value is not None:
+            checked(parameter, entry, check, key)
+    return parameter
+
+
+def latest(parameter: Parameter) -> DatedValue:
+    """The last dated value (a file whose last value is missing is an error)."""
+    if not parameter.values:
+        raise InputError("no values", source=parameter_file(parameter.name), field="values")
+    return parameter.values[-1]
+
+
+def year_of(parameter: Parameter, entry: DatedValue, key: str) -> int:
+    """An integer year stored under ``key`` of a mapping value."""
+
+    def check(value: Any, name: str) -> float:
+        out = number(value, name)
+        if out != int(out) or not 1800 <= out <= 2300:
+            raise InputError("must be a year (1800-2300)", field=name, value=value)
+        return out
+
+    return int(checked(parameter, entry, check, key))

@@ -111,18 +111,40 @@ class FrancizationParameters:
 
 @cache
 def load_francization_parameters() -> FrancizationParameters:
-    """Read ``data/parameters/outcomes/francization/``."""
+    """Read ``data/parameters/outcomes/francization/``.
+
+    Raises
+    ------
+    InputError
+        A missing file or field, or a value out of range, naming the file, the field
+        (``values.DATE.value[.KEY]``) and the value.
+    """
     tree = parameters()
-    cost = tree.get("outcomes.francization.program_cost").values[-1]
-    adults = tree.get("outcomes.francization.adults_admitted_without_french").values[-1].value
+    participation = _checks.checked_all(_checks.read(tree, "outcomes.francization.participation"))
+    attendance = _checks.read(tree, "outcomes.francization.non_attendance_share")
+    cost = _checks.read(tree, "outcomes.francization.program_cost")
+    cost_entry = _checks.latest(cost)
+    adults = _checks.read(tree, "outcomes.francization.adults_admitted_without_french")
+    adults_entry = _checks.latest(adults)
+    grant = _checks.checked_all(
+        _checks.read(tree, "outcomes.francization.federal_grant"), _checks.non_negative, "total"
+    )
     return FrancizationParameters(
-        participation=tree.get("outcomes.francization.participation"),
-        non_attendance=tree.get("outcomes.francization.non_attendance_share").values[-1].value,
-        program_cost=(cost.value["low"], cost.value["high"]),
-        cost_fiscal_year=cost.start.year,
-        adults_without_french=adults["without_french"],
-        period=(int(adults["first_year"]), int(adults["last_year"])),
-        grant=tree.get("outcomes.francization.federal_grant"),
+        participation=participation,
+        non_attendance=_checks.checked(attendance, _checks.latest(attendance)),
+        program_cost=(
+            _checks.checked(cost, cost_entry, _checks.non_negative, "low"),
+            _checks.checked(cost, cost_entry, _checks.non_negative, "high"),
+        ),
+        cost_fiscal_year=cost_entry.start.year,
+        adults_without_french=_checks.checked(
+            adults, adults_entry, _checks.non_negative, "without_french"
+        ),
+        period=(
+            _checks.year_of(adults, adults_entry, "first_year"),
+            _checks.year_of(adults, adults_entry, "last_year"),
+        ),
+        grant=grant,
     )
 
 

@@ -172,31 +172,54 @@ def _at_or_first(parameter: Parameter, year: int) -> float:
 
 @cache
 def load_french_parameters() -> FrenchParameters:
-    """Read ``data/parameters/outcomes/french/`` (and the francization participation)."""
+    """Read ``data/parameters/outcomes/french/`` (and the francization participation).
+
+    Raises
+    ------
+    InputError
+        A missing file or field, or a value out of range, naming the file
+        (``parameters/outcomes/french/....yaml``), the field (``values.DATE.value``) and the
+        value.
+    """
     tree = parameters()
-    worker = tree.get("outcomes.french.skilled_worker_admission_share").values[-1].value
-    if not isinstance(worker, Mapping):
-        raise InputError(
-            "needs a mapping {share, first_year, last_year}",
-            field="outcomes.french.skilled_worker_admission_share",
-            value=worker,
-        )
-    school = tree.get("outcomes.french.school_acquisition")
+    admission = _checks.checked_all(_checks.read(tree, "outcomes.french.admission_share"))
+    worker = _checks.read(tree, "outcomes.french.skilled_worker_admission_share")
+    worker_entry = _checks.latest(worker)
+    school = _checks.read(tree, "outcomes.french.school_acquisition")
     ages = school.metadata.get("school_ages", {})
-    total = tree.get("outcomes.french.census_share_total").values[0]
-    recent_param = tree.get("outcomes.french.census_share_recent_immigrants")
-    recent = next(v for v in recent_param.values if v.start.year == total.start.year)
+    if not isinstance(ages, Mapping):
+        raise InputError(
+            "school_ages must map first and last to ages",
+            source=_checks.parameter_file(school.name),
+            field="school_ages",
+            value=ages,
+        )
+    total_param = _checks.read(tree, "outcomes.french.census_share_total")
+    total = total_param.values[0]
+    recent_param = _checks.read(tree, "outcomes.french.census_share_recent_immigrants")
+    recent = next((v for v in recent_param.values if v.start.year == total.start.year), None)
+    if recent is None:
+        raise InputError(
+            f"needs a value for the census year of the total share ({total.start.year})",
+            source=_checks.parameter_file(recent_param.name),
+            field="values",
+        )
+    participation = _checks.checked_all(_checks.read(tree, "outcomes.francization.participation"))
+    autonomy = _checks.read(tree, "outcomes.francization.oral_autonomy_share")
     return FrenchParameters(
-        admission_share=tree.get("outcomes.french.admission_share"),
-        economic_share=_checks.number(worker.get("share"), "skilled_worker_admission_share"),
-        reference_years=(int(worker["first_year"]), int(worker["last_year"])),
-        school_acquisition=school.values[-1].value,
+        admission_share=admission,
+        economic_share=_checks.checked(worker, worker_entry, key="share"),
+        reference_years=(
+            _checks.year_of(worker, worker_entry, "first_year"),
+            _checks.year_of(worker, worker_entry, "last_year"),
+        ),
+        school_acquisition=_checks.checked(school, _checks.latest(school)),
         school_ages=(int(ages.get("first", 5)), int(ages.get("last", 15))),
-        participation=tree.get("outcomes.francization.participation"),
-        oral_autonomy=tree.get("outcomes.francization.oral_autonomy_share").values[-1].value,
-        census_total=total.value,
+        participation=participation,
+        oral_autonomy=_checks.checked(autonomy, _checks.latest(autonomy)),
+        census_total=_checks.checked(total_param, total),
         census_total_year=total.start.year,
-        census_recent=recent.value,
+        census_recent=_checks.checked(recent_param, recent),
         census_recent_year=recent.start.year,
     )
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -128,13 +129,35 @@ class LabourParameters:
 
 @cache
 def load_labour_parameters(year: int = 2017) -> LabourParameters:
-    """Read ``data/parameters/outcomes/labour/`` in force in ``year``."""
+    """Read ``data/parameters/outcomes/labour/`` in force in ``year``.
+
+    Raises
+    ------
+    InputError
+        A missing file or field, or a rate outside [0, 1], naming the file, the field
+        (``values.DATE.value.KEY``) and the value.
+    """
     tree = parameters()
+
+    def read(name: str, keys: tuple[str, ...], check: Any = _checks.share) -> dict[str, float]:
+        param = _checks.read(tree, f"outcomes.labour.{name}")
+        try:
+            entry = param.entry_at(year)
+        except InputError:
+            raise InputError(
+                f"no value in force in {year}",
+                source=_checks.parameter_file(param.name),
+                field="values",
+            ) from None
+        return {key: _checks.checked(param, entry, check, key) for key in keys}
+
     return LabourParameters(
-        unemployment=dict(tree.get("outcomes.labour.unemployment_25_54").at(year)),
-        employment_core=dict(tree.get("outcomes.labour.employment_rate_25_54").at(year)),
-        employment_15_plus=dict(tree.get("outcomes.labour.employment_rate_15_plus").at(year)),
-        relative_participation=dict(tree.get("outcomes.labour.relative_participation").at(year)),
+        unemployment=read("unemployment_25_54", (*_LFS_STATUSES, "immigrants")),
+        employment_core=read("employment_rate_25_54", ("immigrants", "landed_under_5")),
+        employment_15_plus=read("employment_rate_15_plus", ("immigrants", "canadian_born")),
+        relative_participation=read(
+            "relative_participation", tuple(AGE_BANDS), _checks.non_negative
+        ),
     )
 
 

@@ -5,11 +5,14 @@ adds knowledge of French to the engine inputs as a trait (``K = 2``), runs the e
 and computes the outcome indicators from its arrays. Each outcome can be switched off with
 :class:`OutcomeOptions`.
 
-The engine takes one ``entry_traits`` array for the whole run, while a step's admissions
-know French at a rate that changes with the plan's target and the category mix. The run
-is therefore cut into segments of steps with identical entry shares, each started from the
-previous segment's last population (the engine is Markov in the population, so the chain
-is the same projection, step for step).
+A step's admissions know French at a rate that changes with the plan's target and the
+category mix, so the engine gets one entry array per step (``entry_traits`` of shape
+``(T, C, X, A, 2)``) and runs once.
+
+Which outcomes run: the scenario's ``outcomes:`` block (:class:`OutcomeOptions` built from
+it) unless the caller passes options. A scenario's ``selection:`` block sets the economic
+category's French-at-admission share (:func:`economic_entry`); its age-sex profile is already
+in the prepared admissions.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from numpy.typing import NDArray
 
 from immiplan.errors import InputError
 from immiplan.outcomes.francization import cost_per_student, load_francization_parameters
-from immiplan.outcomes.french import CANNOT, BaseFit, FrenchModel
+from immiplan.outcomes.french import CANNOT, TRAITS, BaseFit, FrenchModel
 from immiplan.outcomes.indicators import (
     UNITS,
     OutcomeArrays,
@@ -40,6 +43,8 @@ from immiplan.outcomes.indicators import (
 from immiplan.outcomes.labour import LabourRates, calibrate_labour
 from immiplan.output import atomic_directory
 from immiplan.projection.engine import ProjectionInputs, ProjectionOutputs, project
+from immiplan.projection.scenario import EconomicSelection, OutcomeSwitches
+from immiplan.projection.state import CATEGORIES
 
 FloatArray = NDArray[np.float64]
 
@@ -48,6 +53,7 @@ __all__ = [
     "OutcomeOptions",
     "OutcomeResult",
     "add_french",
+    "economic_entry",
     "french_model",
     "outcomes_for",
     "plan_targets",
@@ -55,22 +61,6 @@ __all__ = [
     "project_with_outcomes",
     "run_with_outcomes",
 ]
-
-STEP_FIELDS = (
-    "survival",
-    "newborn_survival",
-    "asfr",
-    "birth_sex_shares",
-    "emigration",
-    "interprovincial",
-    "immigrants",
-    "npr_transition_share",
-    "npr_stock",
-    "net_migration",
-    "trait_transition",
-)
-"""Fields of :class:`ProjectionInputs` indexed by step first (sliced per segment)."""
-
 
 @dataclass(frozen=True)
 class OutcomeOptions:
@@ -84,6 +74,18 @@ class OutcomeOptions:
     french: bool = True
     labour: bool = True
     francization: bool = True
+
+    @classmethod
+    def from_switches(cls, switches: OutcomeSwitches) -> OutcomeOptions:
+        """The options a scenario's ``outcomes:`` block asks for."""
+        return cls(
+            french=switches.french, labour=switches.labour, francization=switches.francization
+        )
+
+    @property
+    def any(self) -> bool:
+        """Whether any outcome is on."""
+        return self.french or self.labour or self.francization
 
 
 @cache
@@ -136,15 +138,38 @@ class FrenchInputs:
     fit: BaseFit
 
 
+def economic_entry(entry: FloatArray, selection: EconomicSelection | None) -> FloatArray:
+    """Entry shares ``(T, C)`` with the economic column taken from a selection scenario.
+
+    Step ``i``'s economic admissions are ``weight[i]`` from the selection scenario (its
+    ``french_share``) and the rest from earlier calendar years (the historical split);
+    other categories keep their split of the all-category share.
+    """
+    if selection is None:
+        return entry
+    out = np.array(entry, dtype=float, copy=True)
+    econ = CATEGORIES.index("economic")
+    weight = np.asarray(selection.weight, dtype=float)[: out.shape[0]]
+    out[:, econ] = (1.0 - weight) * out[:, econ] + weight * selection.french_share
+    return out
+
+
 def _entry(
-    inputs: ProjectionInputs, model: FrenchModel, targets: Mapping[int, float] | None
+    inputs: ProjectionInputs,
+    model: FrenchModel,
+    targets: Mapping[int, float] | None,
+    selection: EconomicSelection | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     steps = inputs.steps
     all_shares = model.all_category_shares(int(inputs.base_year), steps, targets)
     weights = np.asarray(inputs.immigrants, dtype=float).sum(axis=(2, 3))
     empty = weights.sum(axis=1) <= 0.0
     weights = np.where(empty[:, None], 1.0, weights)  # no admissions: any mix will do
-    return all_shares, model.entry_shares(all_shares, weights)
+    entry = model.entry_shares(all_shares, weights)
+    if selection is not None:
+        entry = economic_entry(entry, selection)
+        all_shares = (entry * weights).sum(axis=1) / weights.sum(axis=1)
+    return all_shares, entry
 
 
 def add_french(
@@ -152,6 +177,7 @@ def add_french(
     *,
     targets: Mapping[int, float] | None = None,
     model: FrenchModel | None = None,
+    selection: EconomicSelection | None = None,
 ) -> FrenchInputs:
     """Give one-trait engine inputs the French trait (see :mod:`immiplan.outcomes.french`).
 
@@ -163,6 +189,9 @@ def add_french(
         ``french_knowledge_target`` by calendar year (a plan's), or ``None``.
     model:
         Default :func:`french_model`.
+    selection:
+        The economic profile of a scenario's ``selection:`` block (its French share
+        replaces the economic category's, see :func:`economic_entry`), or ``None``.
     """
     if inputs.n_traits != 1:
         raise InputError(
@@ -173,7 +202,7 @@ def add_french(
     split, fit, fitted = base_model.base_population(
         inputs.population[:, 0], space, int(inputs.base_year)
     )
-    all_shares, entry = _entry(inputs, fitted, targets)
+    all_shares, entry = _entry(inputs, fitted, targets, selection)
     entry_traits = FrenchModel.entry_traits(entry, space.n_sexes)
     has_npr = inputs.npr_state is not None
     new = dataclasses.replace(
@@ -190,56 +219,16 @@ def add_french(
     return FrenchInputs(new, all_shares, entry, entry_traits, fitted, fit)
 
 
-def _segments(entry_traits: FloatArray) -> list[tuple[int, int]]:
-    """Runs of consecutive steps with identical entry arrays, as ``(first, stop)``."""
-    flat = entry_traits.reshape(entry_traits.shape[0], -1)
-    cuts = [0, *(i for i in range(1, flat.shape[0]) if not np.array_equal(flat[i], flat[i - 1]))]
-    return list(zip(cuts, [*cuts[1:], flat.shape[0]], strict=True))
-
-
-def _slice(inputs: ProjectionInputs, first: int, stop: int, **changes: Any) -> ProjectionInputs:
-    sliced = {
-        name: getattr(inputs, name)[first:stop]
-        for name in STEP_FIELDS
-        if isinstance(getattr(inputs, name, None), np.ndarray)
-    }
-    return dataclasses.replace(inputs, base_year=int(inputs.base_year) + first, **sliced, **changes)
-
-
 def project_french(french: FrenchInputs) -> ProjectionOutputs:
-    """Run the engine with step-varying entry shares (segments chained; see module doc)."""
+    """Run the engine once with the entry shares of every step (``(T, C, X, A, 2)``)."""
     inputs = french.inputs
-    segments = _segments(french.entry_traits)
-    if len(segments) == 1:
-        return project(inputs)
-    if callable(inputs.trait_transition):
-        raise InputError("a callable trait transition cannot be cut into segments")
-    parts: list[ProjectionOutputs] = []
-    population = inputs.population
-    for first, stop in segments:
-        part = project(
-            _slice(
-                inputs, first, stop, population=population, entry_traits=french.entry_traits[first]
-            )
+    entry = french.entry_traits
+    if entry.shape[0] != inputs.steps:
+        raise InputError(
+            f"entry shares for {entry.shape[0]} steps, the inputs have {inputs.steps}",
+            field="entry_traits",
         )
-        parts.append(part)
-        population = part.population[-1]
-
-    def joined(name: str) -> FloatArray:
-        return np.concatenate([getattr(p, name) for p in parts], axis=0)
-
-    return ProjectionOutputs(
-        inputs=inputs,
-        population=np.concatenate([parts[0].population[:1], *(p.population[1:] for p in parts)]),
-        births=joined("births"),
-        deaths=joined("deaths"),
-        immigrants=joined("immigrants"),
-        npr_transitions=joined("npr_transitions"),
-        emigration=joined("emigration"),
-        interprovincial=joined("interprovincial"),
-        npr_net=joined("npr_net"),
-        other_migration=joined("other_migration"),
-    )
+    return project(dataclasses.replace(inputs, entry_traits=entry))
 
 
 @cache
@@ -264,8 +253,12 @@ def outcomes_for(
     options: OutcomeOptions = OutcomeOptions(),
     *,
     targets: Mapping[int, float] | None = None,
+    selection: EconomicSelection | None = None,
 ) -> tuple[ProjectionOutputs, pd.DataFrame, dict[str, Any]]:
     """Project ``inputs`` (one trait) with the chosen outcomes.
+
+    ``targets`` are the plans' French-knowledge targets by calendar year; ``selection`` the
+    economic profile of a scenario's ``selection:`` block (French share at admission).
 
     Returns
     -------
@@ -278,7 +271,7 @@ def outcomes_for(
     entry: FloatArray | None = None
     fitted: FrenchModel | None = None
     if options.french:
-        french = add_french(inputs, targets=targets, model=model)
+        french = add_french(inputs, targets=targets, model=model, selection=selection)
         outputs = project_french(french)
         entry, fitted = french.entry, french.model
         fit["french"] = {
@@ -290,7 +283,9 @@ def outcomes_for(
     else:
         outputs = project(inputs)
         if options.francization:
-            entry = _entry(inputs, model, targets)[1]
+            entry = _entry(inputs, model, targets, selection)[1]
+    if selection is not None:
+        fit["selection"] = selection.to_metadata()
     labour = _labour(inputs) if options.labour else None
     if labour is not None and labour.fit is not None:
         fit["labour"] = dataclasses.asdict(labour.fit)
@@ -316,11 +311,14 @@ class OutcomeResult:
         The tidy outcome table (:func:`~immiplan.outcomes.indicators.outcome_indicators`).
     calibration:
         Calibration and fit numbers of the outcomes.
+    options:
+        The outcomes computed.
     """
 
     projection: Any
     outcomes: pd.DataFrame
     calibration: dict[str, Any] = field(default_factory=dict)
+    options: OutcomeOptions = OutcomeOptions()
 
     @cached_property
     def dataset(self) -> xr.Dataset:
@@ -357,49 +355,60 @@ class OutcomeResult:
 
 def project_with_outcomes(
     prepared: Any,
-    options: OutcomeOptions = OutcomeOptions(),
+    options: OutcomeOptions | None = None,
     *,
     source_text: str = "",
 ) -> OutcomeResult:
     """Project a :class:`~immiplan.projection.scenario.PreparedScenario` with outcomes.
 
-    The plan targets come from the scenario's plans (``immigration.plans``).
-    """
-    from immiplan.projection.results import ProjectionResult
+    ``options`` default to the scenario's ``outcomes:`` block. The plan targets come from
+    the scenario's plans (``immigration.plans``), the economic French share from its
+    ``selection:`` block when it has one.
 
+    Raises
+    ------
+    InputError
+        When the scenario's net departures empty some cell (as
+        :func:`~immiplan.projection.results.run_scenario`).
+    """
+    from immiplan.projection.results import ProjectionResult, check_population
+
+    switches = prepared.scenario.outcomes
+    chosen = OutcomeOptions.from_switches(switches) if options is None else options
     targets = plan_targets(prepared.scenario.immigration.plans)
-    outputs, table, fit = outcomes_for(prepared.inputs, options, targets=targets)
-    result = ProjectionResult(prepared=prepared, outputs=outputs, source_text=source_text)
+    outputs, table, fit = outcomes_for(
+        prepared.inputs, chosen, targets=targets, selection=prepared.selection
+    )
+    check_population(outputs, str(prepared.metadata.get("source", "")))
+    names = TRAITS if outputs.inputs.n_traits == len(TRAITS) else None
+    result = ProjectionResult(
+        prepared=prepared, outputs=outputs, source_text=source_text, trait_names=names
+    )
     table = table[table["year"] >= result.first_year].reset_index(drop=True)
-    return OutcomeResult(projection=result, outcomes=table, calibration=fit)
+    return OutcomeResult(projection=result, outcomes=table, calibration=fit, options=chosen)
 
 
 def run_with_outcomes(
     name: str | Path,
     *,
     horizon: int | None = None,
-    options: OutcomeOptions = OutcomeOptions(),
+    options: OutcomeOptions | None = None,
 ) -> OutcomeResult:
     """Load, prepare and project a scenario with its outcomes (shipped name or path).
+
+    ``options`` default to the scenario's ``outcomes:`` block (every outcome on when the
+    scenario has none).
 
     Examples
     --------
     >>> result = run_with_outcomes("quebec-2019-plan")  # doctest: +SKIP
     >>> result.table().loc[:, ["year", "french_share", "labour_force"]]  # doctest: +SKIP
     """
-    from immiplan.projection.scenario import load_scenario, prepare, shipped_scenarios
-    from immiplan.system.parameters import data_root
+    from immiplan.projection.results import _source_text
+    from immiplan.projection.scenario import load_scenario, prepare
 
     loaded = load_scenario(name)
     prepared = prepare(loaded, horizon=horizon)
-    text = str(name).strip()
-    path: Any = (
-        data_root() / "scenarios" / f"{text}.yaml"
-        if text in shipped_scenarios()
-        else Path(loaded.source)
+    return project_with_outcomes(
+        prepared, options, source_text=_source_text(loaded.source, name)
     )
-    try:
-        source_text = str(path.read_text(encoding="utf-8"))
-    except OSError:
-        source_text = ""
-    return project_with_outcomes(prepared, options, source_text=source_text)

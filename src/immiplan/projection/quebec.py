@@ -18,8 +18,9 @@ Each derived figure follows a method documented in ``docs/projection.md``:
   immigrants' departures included).
 * **Base-year groups.** Recent immigrants are rebuilt by running the engine itself over
   the ten admission years before 1 July 2018; the NPR stock is the documented 2018 stock
-  with ISQ's age pattern; immigrants landed ten years or more earlier are sized on the
-  2016 Census; non-immigrants are the rest.
+  with ISQ's age pattern; immigrants landed ten years or more earlier are rebuilt landing
+  cohort by landing cohort (ISQ/IRCC admissions since 1980, a calibrated constant level
+  before) and calibrated on the 2016 Census counts; non-immigrants are the rest.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ FloatArray = NDArray[np.float64]
 
 __all__ = [
     "BaseSplit",
+    "LongTermStock",
     "QuebecAssumptions",
     "Retention",
     "admissions_by_period",
@@ -52,6 +54,7 @@ __all__ = [
     "calibrate_retention",
     "cohort_retention",
     "load_assumptions",
+    "long_term_stock",
     "migration_rates",
     "survival_for_e0",
 ]
@@ -62,8 +65,12 @@ HISTORY_FROM = 2008
 """First calendar year of admissions used to rebuild the recent immigrants of 2018."""
 MIX_YEARS = (2010, 2011, 2012, 2013, 2014)
 """Years whose category mix stands in where only totals were published (assumption)."""
-STATIONARY_STEPS = 90
-"""Years of constant admissions that shape the base year's 10+ immigrants (assumption)."""
+OBSERVED_FROM = 1980
+"""First calendar year of the observed admission totals that rebuild the 10+ immigrants."""
+IRCC_FROM = 2005
+"""First calendar year taken from the IRCC series (earlier years: ISQ's totals)."""
+CENSUS_YEAR = 2016
+"""Year of the census counts of immigrants (treated as of 1 July; assumption)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,12 @@ class QuebecAssumptions:
         NPRs by single age (both sexes) giving the stock's age shape, ``(101,)``.
     immigrants_2016:
         Immigrants in Quebec at the 2016 Census (persons).
+    immigrants_2016_by_period:
+        The same count by period of immigration (``before_2001``, ``2001_2005``, ...).
+    admissions_before_ircc:
+        Quebec admissions by calendar year, 1980-2004 (ISQ totals).
+    landings_from:
+        First landing year of the rebuilt long-term immigrants (assumption).
     references:
         References by parameter name.
     """
@@ -95,6 +108,9 @@ class QuebecAssumptions:
     npr_stock: float
     npr_age_counts: FloatArray
     immigrants_2016: float
+    immigrants_2016_by_period: dict[str, float]
+    admissions_before_ircc: dict[int, float]
+    landings_from: int
     references: dict[str, tuple[Reference, ...]]
 
 
@@ -110,6 +126,9 @@ def load_assumptions() -> QuebecAssumptions:
         "npr_stock": "projection.npr.stock",
         "npr_age_counts": "projection.npr.age_distribution",
         "immigrants_2016": "projection.immigrants.census_2016",
+        "by_period": "projection.immigrants.census_2016_by_period",
+        "admissions": "projection.immigrants.admissions_1980_2004",
+        "pre_1980": "projection.immigrants.pre_1980_landings",
     }
     values = {}
     refs = {}
@@ -132,6 +151,9 @@ def load_assumptions() -> QuebecAssumptions:
         npr_stock=float(values["npr_stock"]),
         npr_age_counts=ages,
         immigrants_2016=float(values["immigrants_2016"]),
+        immigrants_2016_by_period={str(k): float(v) for k, v in values["by_period"].items()},
+        admissions_before_ircc={int(k): float(v) for k, v in values["admissions"].items()},
+        landings_from=int(values["pre_1980"]["first_year"]),
         references=refs,
     )
 
@@ -353,6 +375,8 @@ class BaseSplit:
         Non-permanent residents, persons.
     capped:
         Persons removed from the 10+ group where groups exceeded a cell's population.
+    reconstruction:
+        How the 10+ group was rebuilt (:class:`LongTermStock`), or ``None``.
     """
 
     population: FloatArray
@@ -360,6 +384,41 @@ class BaseSplit:
     long_term: float
     npr: float
     capped: float
+    reconstruction: LongTermStock | None = None
+
+
+@dataclass(frozen=True)
+class LongTermStock:
+    """Immigrants landed before 1 July 2008, rebuilt landing cohort by landing cohort.
+
+    Attributes
+    ----------
+    population_2016, population_2018:
+        Survivors still in Quebec on 1 July 2016 and 2018 by state, sex and age,
+        ``(46, 2, 101)`` (all in the 10+ states by 2018).
+    pre_1980_level:
+        Calibrated constant annual landings before 1980 (persons a year; assumption).
+    before_2001_2016:
+        Survivors on 1 July 2016 of the landings before 2001 (= the census count).
+    since_2001_scale:
+        Factor applied to the landings of January 2001 - June 2008 so that all immigrants
+        on 1 July 2016 add up to the census count (1 = the model's retention is exact).
+    landed_since_2008_2016:
+        Survivors on 1 July 2016 of the landings since July 2008 (the recent-immigrant
+        run), persons.
+    """
+
+    population_2016: FloatArray
+    population_2018: FloatArray
+    pre_1980_level: float
+    before_2001_2016: float
+    since_2001_scale: float
+    landed_since_2008_2016: float
+
+    @property
+    def immigrants_2016(self) -> float:
+        """All immigrants on 1 July 2016 (rebuilt stock plus landings since July 2008)."""
+        return float(self.population_2016.sum()) + self.landed_since_2008_2016
 
 
 def _empty_inputs(
@@ -418,6 +477,95 @@ def migration_rates(
     return emig, interp
 
 
+def _landing_stock(
+    base: BaseData,
+    retention: Retention,
+    calendar: dict[int, FloatArray],
+    first: int,
+    last_period: int,
+) -> tuple[FloatArray, FloatArray]:
+    """Survivors on 1 July 2016 and 2018 of the landings in ``calendar``.
+
+    The engine runs from 1 July ``first`` to 1 July 2018 with the base-year rates
+    (survival, recent immigrants' calibrated departures for durations 0..9, base rates
+    after) and the admissions of the July-June periods ``first..last_period`` taken from
+    ``calendar`` (missing years are zero); later periods have none.
+    """
+    zero = np.zeros(len(CATEGORIES))
+    cal = {y: calendar.get(y, zero) for y in range(first, 2019)}
+    steps = 2018 - first
+    periods = np.zeros((steps, len(CATEGORIES)))
+    periods[: last_period - first + 1] = admissions_by_period(cal, first, last_period)
+    out = project(_empty_inputs(base, steps, periods, retention)).population
+    return out[CENSUS_YEAR - first][:, 0], out[-1][:, 0]
+
+
+def long_term_stock(
+    base: BaseData,
+    assumptions: QuebecAssumptions,
+    retention: Retention,
+    landed_since_2008_2016: float,
+) -> LongTermStock:
+    """Rebuild the immigrants landed before 1 July 2008 (the base year's 10+ group).
+
+    Each calendar year's landings (ISQ totals 1980-2004, IRCC from 2005, split by the
+    2010-2014 category mix; one calibrated constant level for ``landings_from``-1979)
+    enter with their category's age-sex profile and are followed to 2018 through the
+    base-year survival and departure rates. Two 2016 Census counts calibrate the stock:
+
+    * the pre-1980 level makes the survivors of all landings before 2001 equal the
+      census "before 2001" count on 1 July 2016;
+    * the landings of 2001 - June 2008 are scaled so that all immigrants on 1 July 2016
+      (with ``landed_since_2008_2016``, the survivors of the recent-immigrant run) equal
+      the census total.
+    """
+    mix = _category_mix()
+    first = assumptions.landings_from - 1  # the period from 1 July of that year
+    if not first < OBSERVED_FROM:
+        raise InputError(
+            "pre-1980 landings must start before 1980",
+            source="projection.immigrants.pre_1980_landings",
+            value=assumptions.landings_from,
+        )
+    observed = {y: v * mix for y, v in assumptions.admissions_before_ircc.items()}
+    for year in range(IRCC_FROM, HISTORY_FROM + 1):
+        observed[year] = calendar_admissions(year)
+    missing = [y for y in range(OBSERVED_FROM, HISTORY_FROM + 1) if y not in observed]
+    if missing:
+        raise InputError(
+            "admissions missing for the rebuilt long-term immigrants",
+            source="projection.immigrants.admissions_1980_2004",
+            value=missing,
+        )
+    pre = {y: mix for y in range(assumptions.landings_from, OBSERVED_FROM)}
+    old = {y: v for y, v in observed.items() if y <= 2000}
+    since_2001 = {y: v for y, v in observed.items() if y > 2000}
+    last = HISTORY_FROM - 1  # the July 2007 - June 2008 period; later ones are "recent"
+    pre_16, pre_18 = _landing_stock(base, retention, pre, first, last)
+    old_16, old_18 = _landing_stock(base, retention, old, first, last)
+    new_16, new_18 = _landing_stock(base, retention, since_2001, first, last)
+
+    by_period = assumptions.immigrants_2016_by_period
+    before_2001 = by_period["before_2001"]
+    level = (before_2001 - old_16.sum()) / pre_16.sum()
+    target_new = assumptions.immigrants_2016 - landed_since_2008_2016 - before_2001
+    scale = target_new / new_16.sum()
+    if level <= 0.0 or scale <= 0.0:
+        raise InputError(
+            "the 2016 Census counts cannot be reached by the rebuilt landing cohorts",
+            source="projection.immigrants.census_2016_by_period",
+            value={"pre_1980_level": level, "since_2001_scale": scale},
+        )
+    return LongTermStock(
+        population_2016=level * pre_16 + old_16 + scale * new_16,
+        population_2018=level * pre_18 + old_18 + scale * new_18,
+        pre_1980_level=float(level),
+        before_2001_2016=float(level * pre_16.sum() + old_16.sum()),
+        since_2001_scale=float(scale),
+        landed_since_2008_2016=float(landed_since_2008_2016),
+    )
+
+
 def base_split(base: BaseData, assumptions: QuebecAssumptions, retention: Retention) -> BaseSplit:
     """Split the 1 July 2018 population into the 46 states (method in the module doc)."""
     calendar = {y: calendar_admissions(y) for y in range(HISTORY_FROM, 2019)}
@@ -425,21 +573,11 @@ def base_split(base: BaseData, assumptions: QuebecAssumptions, retention: Retent
     periods = admissions_by_period(calendar, HISTORY_FROM, 2017)
     recent = project(_empty_inputs(base, steps, periods, retention)).population
     recent_2018 = recent[-1][:, 0]  # (S, X, A)
-    # Landed before 1 July 2016 and still in Quebec on 1 July 2016: durations 0..7 then.
-    landed_by_2016 = recent[steps - 2][:, 0].sum()
+    # Landed since 1 July 2008 and still in Quebec on 1 July 2016: durations 0..7 then.
+    landed_by_2016 = recent[CENSUS_YEAR - HISTORY_FROM][:, 0].sum()
 
-    # Shape of the 10+ group: survivors of constant admissions (the 2010-2014 mix).
-    flat = np.broadcast_to(_category_mix(), (STATIONARY_STEPS, len(CATEGORIES)))
-    long_run = project(_empty_inputs(base, STATIONARY_STEPS, np.array(flat), retention))
-    blk = QUEBEC.block
-    shape = long_run.population[-1][blk, 0].reshape(len(CATEGORIES), N_DURATIONS, 2, N_AGES)[:, -1]
-    # Two years of survival and departures of that shape (2016 -> 2018).
-    ten_plus = np.zeros((QUEBEC.n_states, 1, 2, N_AGES))
-    ten_plus[QUEBEC.entry_states() + N_DURATIONS - 1, 0] = shape
-    aged = project(_empty_inputs(base, 2, np.zeros((2, 4)), retention, ten_plus)).population
-    kept = aged[-1].sum() / aged[0].sum()
-    long_term_total = max(assumptions.immigrants_2016 - landed_by_2016, 0.0) * kept
-    long_term = aged[-1][:, 0] * (long_term_total / aged[-1].sum())
+    stock = long_term_stock(base, assumptions, retention, float(landed_by_2016))
+    long_term = stock.population_2018
 
     npr = np.zeros((2, N_AGES))
     ages = assumptions.npr_age_counts / assumptions.npr_age_counts.sum()
@@ -465,4 +603,5 @@ def base_split(base: BaseData, assumptions: QuebecAssumptions, retention: Retent
         long_term=float((long_term * keep).sum()),
         npr=float(npr.sum()),
         capped=float(cut.sum()),
+        reconstruction=stock,
     )

@@ -30,7 +30,7 @@ from immiplan.projection.indicators import COLUMNS, indicator_table
 from immiplan.projection.scenario import LoadedScenario, PreparedScenario, load_scenario, prepare
 from immiplan.projection.state import AGES, CATEGORIES, QUEBEC
 
-__all__ = ["HEADLINE", "ProjectionResult", "run_scenario"]
+__all__ = ["HEADLINE", "ProjectionResult", "check_population", "run_scenario"]
 
 HEADLINE = (
     "year",
@@ -62,11 +62,15 @@ class ProjectionResult:
         The engine's arrays.
     source_text:
         The scenario file's text, written beside the results.
+    trait_names:
+        Names of the trait axis when the engine carried traits (``("cannot", "can")`` for
+        knowledge of French, see :mod:`immiplan.outcomes`); ``None`` numbers them.
     """
 
     prepared: PreparedScenario
     outputs: ProjectionOutputs
     source_text: str = ""
+    trait_names: tuple[str, ...] | None = None
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -141,7 +145,9 @@ class ProjectionResult:
             "year": years,
             "group": list(space.groups),
             "duration": np.arange(full.shape[2]),
-            "trait": np.arange(full.shape[3]),
+            "trait": list(self.trait_names)
+            if self.trait_names is not None and len(self.trait_names) == full.shape[3]
+            else np.arange(full.shape[3]),
             "sex": list(space.sexes),
             "age": AGES,
         }
@@ -268,17 +274,28 @@ def run_scenario(name: str | Path, *, horizon: int | None = None) -> ProjectionR
     loaded: LoadedScenario = load_scenario(name)
     prepared = prepare(loaded, horizon=horizon)
     outputs = project(prepared.inputs)
+    check_population(outputs, loaded.source)
+    text = _source_text(loaded.source, name)
+    return ProjectionResult(prepared=prepared, outputs=outputs, source_text=text)
+
+
+def check_population(outputs: ProjectionOutputs, source: str) -> None:
+    """Refuse a projection whose net departures emptied some cell below zero.
+
+    Raises
+    ------
+    InputError
+        Naming the first year with a negative cell (``source`` is the scenario file).
+    """
     negative = outputs.population.min(axis=(1, 2, 3, 4)) < -1e-6
     if negative.any():
         year = int(outputs.years[int(np.argmax(negative))])
         raise InputError(
             f"the scenario's net departures exceed the population of some cells by 1 July "
             f"{year} (e.g. NPR net arrivals more negative than the NPR stock)",
-            source=loaded.source,
+            source=source,
             field="npr.net_arrivals",
         )
-    text = _source_text(loaded.source, name)
-    return ProjectionResult(prepared=prepared, outputs=outputs, source_text=text)
 
 
 def _source_text(source: str, name: str | Path) -> str:

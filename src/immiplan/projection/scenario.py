@@ -12,6 +12,11 @@ its years and held before the first and after the last. A bad file raises one
 
 Calendar-year admissions become July–June projection periods by averaging adjacent years
 (:func:`immiplan.projection.quebec.admissions_by_period`).
+
+Two optional blocks reach beyond the population itself: ``outcomes`` switches the integration
+outcomes of :mod:`immiplan.outcomes` on or off (all on by default), and ``selection`` takes the
+economic category's age-sex profile and French-at-admission share from a selection scenario
+(:func:`immiplan.selection.economic_profile`) instead of the historical profile.
 """
 
 from __future__ import annotations
@@ -24,7 +29,15 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from immiplan import __version__
 from immiplan.errors import InputError
@@ -55,8 +68,11 @@ BASE_YEAR = 2018
 """The year of the embedded base population (1 July)."""
 
 __all__ = [
+    "EconomicSelection",
+    "OutcomeSwitches",
     "PreparedScenario",
     "Scenario",
+    "SelectionLink",
     "interpolate",
     "load_scenario",
     "prepare",
@@ -121,18 +137,22 @@ class NPR(_Model):
     transition_share: dict[Category, Rate] | None = None
     age_distribution: list[Count] | None = None
 
+    @field_validator("age_distribution")
+    @classmethod
+    def _ages(cls, shape: list[float] | None) -> list[float] | None:
+        if shape is not None:
+            if len(shape) != N_AGES:
+                raise ValueError(
+                    f"age_distribution needs {N_AGES} values (ages 0..100), got {len(shape)}"
+                )
+            if sum(shape) <= 0:
+                raise ValueError("age_distribution must not be all zero")
+        return shape
+
     @model_validator(mode="after")
-    def _ages(self) -> NPR:
+    def _flows(self) -> NPR:
         if self.net_arrivals is not None and self.stock != "closed":
             raise ValueError("net_arrivals needs stock: closed (a stock path sets the flows)")
-        if self.age_distribution is not None:
-            if len(self.age_distribution) != N_AGES:
-                raise ValueError(
-                    f"age_distribution needs {N_AGES} values (ages 0..100), "
-                    f"got {len(self.age_distribution)}"
-                )
-            if sum(self.age_distribution) <= 0:
-                raise ValueError("age_distribution must not be all zero")
         return self
 
 
@@ -176,6 +196,31 @@ class CanadaPath(_Model):
     population: dict[Year, Annotated[float, Field(gt=0.0)]]
 
 
+class OutcomeSwitches(_Model):
+    """Which integration outcomes a run computes (``docs/outcomes.md``); all on by default.
+
+    ``french``: knowledge of French as a trait of the population; ``labour``: the labour
+    force; ``francization``: course demand, its cost and the federal grant.
+    """
+
+    french: bool = True
+    labour: bool = True
+    francization: bool = True
+
+
+class SelectionLink(_Model):
+    """Economic admissions shaped by a selection scenario (``docs/selection.md`` §8).
+
+    ``scenario``: a shipped selection scenario (``immiplan select scenarios``) or a selection
+    YAML file (a relative path is read from the scenario file's folder first). ``from_year``:
+    the first calendar year of admissions it shapes (default: the year after ``base_year``,
+    the first year a plan can change); earlier years keep the historical profile.
+    """
+
+    scenario: Annotated[str, Field(min_length=1)]
+    from_year: Year | None = None
+
+
 class Scenario(_Model):
     """A projection scenario (see the module docstring)."""
 
@@ -190,6 +235,8 @@ class Scenario(_Model):
     migration: Migration = Migration()
     npr: NPR = NPR()
     canada: CanadaPath | None = None
+    outcomes: OutcomeSwitches = OutcomeSwitches()
+    selection: SelectionLink | None = None
 
     def title_in(self, lang: str = "en") -> str:
         """The title in ``lang`` (``fr`` or ``en``), falling back to the other, then the name."""
@@ -199,15 +246,20 @@ class Scenario(_Model):
         """The description in ``lang``, falling back to the other language."""
         return _in_language(self.description, lang)
 
-    @model_validator(mode="after")
-    def _years(self) -> Scenario:
-        if self.base_year < BASE_YEAR:
+    @field_validator("base_year")
+    @classmethod
+    def _base(cls, year: int) -> int:
+        if year < BASE_YEAR:
             raise ValueError(f"base_year must be {BASE_YEAR} or later (the base data is 2018)")
-        if self.horizon <= self.base_year:
-            raise ValueError(
-                f"horizon ({self.horizon}) must be after the base year ({self.base_year})"
-            )
-        return self
+        return year
+
+    @field_validator("horizon")
+    @classmethod
+    def _after_base(cls, horizon: int, info: ValidationInfo) -> int:
+        base = info.data.get("base_year", BASE_YEAR)
+        if horizon <= base:
+            raise ValueError(f"the horizon must be after the base year ({base})")
+        return horizon
 
 
 @dataclass(frozen=True)
@@ -240,8 +292,20 @@ def _locate(name: str | Path) -> tuple[Any, str]:
 
 
 def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+    """``('npr', 'stock', 'dict[int,...]', 2030)`` → ``npr.stock.2030``: pydantic's type tags
+    (a union branch, ``[key]``, ``function-after[...]``) are not fields a user wrote."""
+    parts = [
+        str(p)
+        for p in loc
+        if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
+    ]
     return ".".join(parts)
+
+
+def _most_specific(errors: list[Any]) -> Any:
+    """Of pydantic's errors, the one deepest in the file: for a union, the branch the value
+    was meant for (``{2030: -1}`` is a bad stock path, not a bad ``"hold"``)."""
+    return max(errors, key=lambda error: len(_field(tuple(error.get("loc", ())))))
 
 
 def load_scenario(name: str | Path) -> LoadedScenario:
@@ -261,7 +325,7 @@ def load_scenario(name: str | Path) -> LoadedScenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        first = _most_specific(exc.errors())
         loc = tuple(first.get("loc", ()))
         message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
         has_input = bool(loc) and first.get("type") != "missing"
@@ -273,6 +337,8 @@ def load_scenario(name: str | Path) -> LoadedScenario:
             has_value=has_input and not isinstance(first.get("input"), dict),
         ) from None
     _check_plans(scenario, source)
+    if scenario.selection is not None:
+        _selection_source(scenario.selection.scenario, source)
     digest = hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
     return LoadedScenario(scenario=scenario, source=source, sha256=digest)
 
@@ -305,6 +371,172 @@ def _check_plans(scenario: Scenario, source: str) -> None:
                 field=f"immigration.plans[{index}]",
                 value=name,
             )
+
+
+# --- Selection: the economic category's profile ---------------------------------------
+
+
+@dataclass(frozen=True)
+class EconomicSelection:
+    """The economic admissions profile a selection scenario gives (``selection:`` block).
+
+    Attributes
+    ----------
+    scenario:
+        The selection scenario (shipped name or the file read).
+    from_year:
+        First calendar year of admissions it shapes.
+    french_share:
+        Share of the selected persons knowing French at admission.
+    profile:
+        Age-sex shares of the selected persons, ``(2, 101)``, summing to 1, in the engine's
+        convention (age on 1 July at the start of the landing step; see :func:`engine_profile`).
+    weight:
+        Share of each step's economic admissions that come from calendar years on or after
+        ``from_year``, ``(T,)``: those take ``profile`` and ``french_share``, the rest the
+        historical ones.
+    principals, persons, mean_age:
+        The selected principal applicants, the persons with their families, and their mean
+        age at admission (for reports).
+    """
+
+    scenario: str
+    from_year: int
+    french_share: float
+    profile: FloatArray
+    weight: FloatArray
+    principals: int
+    persons: float
+    mean_age: float
+
+    def to_metadata(self) -> dict[str, Any]:
+        """JSON-friendly summary (recorded in the outputs' metadata)."""
+        return {
+            "scenario": self.scenario,
+            "from_year": self.from_year,
+            "french_share": round(self.french_share, 6),
+            "principals": self.principals,
+            "persons": round(self.persons, 1),
+            "mean_age_at_admission": round(self.mean_age, 3),
+        }
+
+
+def engine_profile(at_admission: FloatArray) -> FloatArray:
+    """Age-sex shares by age at admission → by age on 1 July at the start of the step.
+
+    A person admitted at age ``a`` during the July–June step (admissions spread evenly
+    over it) had their birthday since 1 July with probability one half, so half of age
+    ``a`` moves to ``a − 1`` (age 0 stays at 0). Totals are kept.
+    """
+    shares = np.asarray(at_admission, dtype=float)
+    out = 0.5 * shares
+    out[..., :-1] += 0.5 * shares[..., 1:]
+    out[..., 0] += 0.5 * shares[..., 0]
+    return np.asarray(out / out.sum(), dtype=float)
+
+
+def _selection_source(name: str, source: str) -> str | Path:
+    """The selection scenario to run: a shipped name or an existing file."""
+    from immiplan.selection import scenario_names
+
+    text = name.strip()
+    if text in scenario_names():
+        return text
+    candidates = [Path(text)]
+    if not Path(text).is_absolute():
+        candidates.insert(0, Path(source).parent / text)
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise InputError(
+        f"unknown selection scenario: not a shipped one ({', '.join(scenario_names())}) "
+        "or a selection scenario file",
+        source=source,
+        field="selection.scenario",
+        value=name,
+    )
+
+
+def _run_selection(name: str | Path) -> tuple[FloatArray, float, int, float, float]:
+    from immiplan.selection import economic_profile
+
+    profile = economic_profile(name)
+    shares = np.asarray(profile.to_dataarray().transpose("sex", "age").values, dtype=float)
+    return (
+        shares,
+        float(profile.french_share),
+        int(profile.principals),
+        float(profile.persons),
+        float(profile.mean_age),
+    )
+
+
+def economic_selection(
+    link: SelectionLink,
+    levels: dict[int, FloatArray],
+    first: int,
+    steps: int,
+    source: str,
+    *,
+    default_from: int | None = None,
+) -> EconomicSelection:
+    """Run the linked selection scenario and weigh it into each step's economic admissions.
+
+    Parameters
+    ----------
+    link:
+        The scenario's ``selection`` block.
+    levels:
+        Calendar-year admissions by category (``prepare_levels``).
+    first:
+        Year of the first 1 July projected (the base data's).
+    steps:
+        Number of steps.
+    source:
+        The projection scenario's file, for error messages.
+    default_from:
+        ``from_year`` when the link gives none (default ``first + 1``).
+    """
+    target = _selection_source(link.scenario, source)
+    try:
+        run = _run_selection(target)  # the selection package keeps the profiles it ran
+    except InputError as exc:
+        raise InputError(
+            f"the selection scenario failed: {exc}",
+            source=source,
+            field="selection.scenario",
+            value=link.scenario,
+        ) from None
+    shares, french, principals, persons, mean_age = run
+    if shares.shape != (len(SEXES), N_AGES) or not np.isfinite(french) or shares.sum() <= 0:
+        raise InputError(
+            "the selection scenario selected nobody (no age-sex profile to use)",
+            source=source,
+            field="selection.scenario",
+            value=link.scenario,
+        )
+    if link.from_year is not None:
+        start = int(link.from_year)
+    else:
+        start = first + 1 if default_from is None else int(default_from)
+    econ = CATEGORIES.index("economic")
+    years = np.arange(first, first + steps)
+    this = np.array([levels[int(y)][econ] for y in years])
+    following = np.array([levels[int(y) + 1][econ] for y in years])
+    selected = 0.5 * this * (years >= start) + 0.5 * following * (years + 1 >= start)
+    total = 0.5 * (this + following)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(total > 0, selected / total, (years + 1 >= start).astype(float))
+    return EconomicSelection(
+        scenario=str(target),
+        from_year=start,
+        french_share=french,
+        profile=engine_profile(shares),
+        weight=np.asarray(weight, dtype=float),
+        principals=principals,
+        persons=persons,
+        mean_age=mean_age,
+    )
 
 
 # --- Paths --------------------------------------------------------------------------
@@ -461,6 +693,8 @@ class PreparedScenario:
     rate_factors:
         The factors applied to non-recent residents' base emigration and interprovincial
         rates (so that base-year totals match the published ones).
+    selection:
+        The economic profile from the scenario's ``selection`` block (or ``None``).
     """
 
     scenario: Scenario
@@ -474,6 +708,7 @@ class PreparedScenario:
     first_output_year: int = BASE_YEAR
     tfr: FloatArray = field(default_factory=lambda: np.zeros(0))
     e0: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
+    selection: EconomicSelection | None = None
 
 
 @cache
@@ -564,7 +799,16 @@ def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) ->
 
     levels = prepare_levels(sc.immigration, BASE_YEAR, end, source=source)
     periods = admissions_by_period(levels, BASE_YEAR, end - 1)
-    immigrants = periods[:, :, None, None] * base.category_profiles[None]
+    profiles = np.broadcast_to(base.category_profiles, (steps, c, x, a)).copy()
+    selection = None
+    if sc.selection is not None:
+        selection = economic_selection(
+            sc.selection, levels, BASE_YEAR, steps, source, default_from=sc.base_year + 1
+        )
+        econ = CATEGORIES.index("economic")
+        w = selection.weight[:, None, None]
+        profiles[:, econ] = (1.0 - w) * base.category_profiles[econ] + w * selection.profile
+    immigrants = periods[:, :, None, None] * profiles
 
     assumptions = load_assumptions()
     shares_map = sc.npr.transition_share or assumptions.npr_transition_share
@@ -631,7 +875,10 @@ def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) ->
         "horizon": end,
         "which": sc.immigration.which,
         "plans": list(sc.immigration.plans),
+        "outcomes": sc.outcomes.model_dump(include={"french", "labour", "francization"}),
     }
+    if selection is not None:
+        metadata["selection"] = selection.to_metadata()
     return PreparedScenario(
         scenario=sc,
         inputs=inputs,
@@ -644,6 +891,7 @@ def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) ->
         first_output_year=sc.base_year,
         tfr=tfr,
         e0=e0_path,
+        selection=selection,
     )
 
 

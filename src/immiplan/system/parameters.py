@@ -123,6 +123,10 @@ def parse_parameter(name: str, raw: Any, source: str) -> Parameter:
     )
 
 
+# libyaml's safe loader where PyYAML was built with it: the same documents, ten times faster.
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path | Any) -> Any:
     """Parse a YAML file, turning syntax errors into one clear :class:`InputError`."""
     try:
@@ -134,7 +138,7 @@ def load_yaml(path: Path | Any) -> Any:
     except UnicodeDecodeError as exc:
         raise InputError("not a UTF-8 text file", source=path) from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

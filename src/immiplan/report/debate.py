@@ -1,0 +1,366 @@
+"""The 2018 debate as a report: run the shipped scenarios and fill a :class:`ReportInput`.
+
+This is the main job's data flow, end to end: scenario files → plan levels → projection
+with its outcomes (French, labour force, francization) → yearly indicators → the report's
+long table, beside the plans, who selects each category and the cut to 40,000 under each
+regime (:mod:`immiplan.plans.debate`). Nothing here computes a number itself: it picks
+and relabels what the projection, the outcomes and the plans return.
+
+Units follow :mod:`immiplan.report.model`: persons, fractions 0–1 for shares, dollars per
+year for costs; years start on 1 July (flows run from 1 July to 30 June).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+
+from immiplan.errors import InputError
+from immiplan.plans.catalog import load_plan
+from immiplan.plans.debate import BASE, CUT_TOTAL, cuts_table, selectors_table
+from immiplan.report.i18n import category_label
+from immiplan.report.model import ReportInput, ScenarioInfo
+from immiplan.system.categories import category_tree
+from immiplan.system.parameters import data_root, load_yaml
+from immiplan.system.references import Reference, parse_references
+
+__all__ = [
+    "DEBATE_SCENARIOS",
+    "SERIES",
+    "DebateRun",
+    "debate_report_input",
+    "scenario_info",
+    "series_frame",
+]
+
+DEBATE_SCENARIOS: tuple[str, ...] = (
+    "quebec-2018-actual-held",
+    "quebec-2019-plan",
+    "liberal-2017-2019-plan",
+    "pq-proposal",
+    "federal-plan-quebec-share",
+    "no-immigration",
+)
+"""The scenarios of ``immiplan run``, reference first (the summary compares with it)."""
+
+# The report's indicator ← (where it comes from, column, outcome group, scale).
+# "projection" columns come from ProjectionResult.indicators (shares there are in %);
+# "outcomes" columns from the tidy outcome table of one group.
+SERIES: dict[str, tuple[str, str, str, float]] = {
+    "population": ("projection", "population", "", 1.0),
+    "working_age_20_64": ("outcomes", "population_20_64", "all", 1.0),
+    "share_65_plus": ("projection", "share_65_plus", "", 0.01),
+    "median_age": ("projection", "median_age", "", 1.0),
+    "births": ("projection", "births", "", 1.0),
+    "deaths": ("projection", "deaths", "", 1.0),
+    "immigrants": ("projection", "immigrants", "", 1.0),
+    "emigrants": ("projection", "net_emigration", "", 1.0),
+    "labour_force": ("outcomes", "labour_force", "all", 1.0),
+    "employment": ("outcomes", "employed", "all", 1.0),
+    "participation_rate": ("outcomes", "participation_rate", "all", 1.0),
+    "employment_rate": ("outcomes", "employment_rate", "all", 1.0),
+    "unemployment_rate": ("outcomes", "unemployment_rate", "all", 1.0),
+    "french_share_all": ("outcomes", "french_share", "all", 1.0),
+    "french_share_immigrants": ("outcomes", "french_share", "immigrants", 1.0),
+    "french_share_recent": ("outcomes", "french_share", "landed_under_5", 1.0),
+    "francization_students": ("outcomes", "francization_students", "all", 1.0),
+    "francization_cost": ("outcomes", "francization_cost", "all", 1.0),
+}
+
+# Plans shown side by side (column, plan name, year, level), after 2018's admissions.
+PLAN_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("2018 plan", "quebec-2018", 2018),
+    ("2019 plan", "quebec-2019", 2019),
+    ("2022 plan", "quebec-2022", 2022),
+)
+PLAN_LABELS: dict[str, dict[str, str]] = {
+    "2018 actual": {"fr": "Admissions 2018", "en": "2018 admissions"},
+    "2018 plan": {"fr": "Plan 2018 (cible)", "en": "2018 plan (target)"},
+    "2019 plan": {"fr": "Plan 2019 (cible)", "en": "2019 plan (target)"},
+    "2022 plan": {"fr": "Plan 2022 (cible)", "en": "2022 plan (target)"},
+}
+
+# The inputs every scenario shares, in plain words; details and sources in the docs.
+SHARED_ASSUMPTIONS: dict[str, list[str]] = {
+    "en": [
+        "Years run from 1 July to 30 June (the Institut de la statistique du Québec's "
+        "convention); admissions planned for a calendar year are spread over the two "
+        "July–June years it touches.",
+        "The base population is Quebec's on 1 July 2018 by age and sex; permanent immigrants "
+        "in it are split by category and years since landing from IRCC's admissions since "
+        "1980 (a documented calibration, an assumption).",
+        "Net emigration and net interprovincial migration keep their 2018 age schedules; recent "
+        "immigrants leave more often, so that 5-year retention matches the published rates "
+        "by category.",
+        "New immigrants arrive with the age and sex profile of their category's 2018 "
+        "admissions; non-permanent residents who become permanent are counted inside the "
+        "plan's levels, not on top of them.",
+        "Knowledge of French at admission follows the plan's target where it has one, else the "
+        "published shares by category; learning after landing is calibrated so that 94.5 % "
+        "of Quebec's 2016 population could hold a conversation in French.",
+        "Participation and unemployment rates by age, sex and years since landing are those of "
+        "the Labour Force Survey (2017), held; francization demand is adults admitted without "
+        "French times the published participation rate, at the published cost per student.",
+    ],
+    "fr": [
+        "Les années vont du 1er juillet au 30 juin (convention de l'Institut de la statistique "
+        "du Québec); les admissions planifiées pour une année civile sont réparties sur les "
+        "deux années juillet-juin qu'elle touche.",
+        "La population de départ est celle du Québec au 1er juillet 2018 par âge et sexe; les "
+        "immigrants permanents y sont répartis par catégorie et durée depuis l'admission à "
+        "partir des admissions d'IRCC depuis 1980 (un calage documenté, une hypothèse).",
+        "L'émigration nette et la migration interprovinciale nette gardent leurs profils par "
+        "âge de 2018; les immigrants récents partent plus souvent, de sorte que le taux de "
+        "présence après 5 ans égale les taux publiés par catégorie.",
+        "Les nouveaux immigrants arrivent avec le profil par âge et sexe des admissions de 2018 "
+        "de leur catégorie; les résidents non permanents qui deviennent permanents sont "
+        "comptés dans les niveaux du plan, non en sus.",
+        "La connaissance du français à l'admission suit la cible du plan lorsqu'il en a une, "
+        "sinon les parts publiées par catégorie; l'apprentissage après l'arrivée est calé pour "
+        "que 94,5 % de la population du Québec en 2016 puisse soutenir une conversation en "
+        "français.",
+        "Les taux d'activité et de chômage par âge, sexe et durée depuis l'admission sont ceux "
+        "de l'Enquête sur la population active (2017), maintenus; la demande de francisation "
+        "est le nombre d'adultes admis sans le français multiplié par le taux de participation "
+        "publié, au coût publié par élève.",
+    ],
+}
+
+# The sentences of a scenario description start with the input they describe.
+_LEADS = (
+    "Admissions",
+    "Fertility",
+    "Fécondité",
+    "Mortality",
+    "Mortalité",
+    "Net emigration",
+    "Émigration",
+    "Non-permanent",
+    "Résidents",
+)
+_SPLIT = re.compile(r"(?<=[.)])\s+(?=(?:" + "|".join(_LEADS) + r")\b)")
+
+
+@dataclass(frozen=True)
+class DebateRun:
+    """The report's input and the runs it came from (for tables and files)."""
+
+    data: ReportInput
+    results: dict[str, Any]
+
+
+def debate_report_input(
+    scenarios: Sequence[str] = DEBATE_SCENARIOS,
+    *,
+    horizon: int | None = None,
+    cut_total: int = CUT_TOTAL,
+    generated_by: str = "immiplan run",
+    on_scenario: Callable[[str], None] | None = None,
+) -> DebateRun:
+    """Run ``scenarios`` with their outcomes and gather everything the report shows.
+
+    Parameters
+    ----------
+    scenarios:
+        Shipped scenario names or scenario files; the first is the reference.
+    horizon:
+        The last year (1 July) of every projection; by default each scenario's own, and
+        the report stops at the earliest.
+    cut_total:
+        The new total of the cut of 2018's admissions under each regime (persons).
+    on_scenario:
+        Called with each scenario's name before it runs (a progress bar).
+
+    Raises
+    ------
+    InputError
+        An unknown scenario or an invalid scenario file, before anything runs; a horizon
+        before a scenario's base year.
+    """
+    from immiplan.outcomes import run_with_outcomes
+    from immiplan.projection.scenario import load_scenario
+
+    if not scenarios:
+        raise InputError("name at least one scenario", field="--scenarios")
+    loaded = [load_scenario(name) for name in scenarios]  # every file checked first
+    keys = [item.scenario.name for item in loaded]
+    duplicated = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicated:
+        raise InputError("a scenario is named twice", field="--scenarios", value=duplicated)
+    base_years = {item.scenario.base_year for item in loaded}
+    if len(base_years) > 1:
+        raise InputError(
+            "the scenarios of one report must share their base year",
+            field="base_year",
+            value=sorted(base_years),
+        )
+    base_year = base_years.pop()
+    if horizon is not None and horizon <= base_year:
+        raise InputError(
+            f"the horizon must be after the base year ({base_year})",
+            field="--horizon",
+            value=horizon,
+        )
+    results: dict[str, Any] = {}
+    for name, item in zip(scenarios, loaded, strict=True):
+        if on_scenario is not None:
+            on_scenario(item.scenario.name)
+        results[item.scenario.name] = run_with_outcomes(name, horizon=horizon)
+    last = min(int(result.projection.metadata["horizon"]) for result in results.values())
+    data = ReportInput(
+        scenarios=[scenario_info(item.scenario) for item in loaded],
+        series=pd.concat(
+            [series_frame(key, result) for key, result in results.items()], ignore_index=True
+        ),
+        plans=plans_frame(),
+        selectors=selectors_table(),
+        cut=cuts_table(cut_total),
+        sources=shared_sources(),
+        assumptions=SHARED_ASSUMPTIONS,
+        base_year=base_year,
+        horizon=last,
+        generated_by=generated_by,
+        plan_labels=PLAN_LABELS,
+    )
+    data.validate()
+    return DebateRun(data=data, results=results)
+
+
+def series_frame(key: str, result: Any) -> pd.DataFrame:
+    """One scenario's report series in long form: ``scenario, year, indicator, value``.
+
+    ``result`` is an :class:`~immiplan.outcomes.OutcomeResult`. Flows of the last year
+    (which has a population but no following year) are left out, not shown as zero.
+    """
+    projection = result.projection.indicators.set_index("year")
+    outcomes = result.outcomes
+    frames = []
+    for indicator, (origin, column, group, scale) in SERIES.items():
+        if origin == "projection":
+            if column not in projection:
+                continue
+            values = projection[column]
+        else:
+            part = outcomes[(outcomes["group"] == group) & (outcomes["indicator"] == column)]
+            if part.empty:
+                continue
+            values = part.set_index("year")["value"]
+        values = values.dropna() * scale
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scenario": key,
+                    "year": values.index.astype(int),
+                    "indicator": indicator,
+                    "value": values.to_numpy(dtype=float),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def scenario_info(scenario: Any) -> ScenarioInfo:
+    """A scenario as the reader sees it: its title, what it does to admissions, the rest
+    of its description as assumptions, and every reference in its file."""
+    description: dict[str, str] = {}
+    assumptions: dict[str, list[str]] = {}
+    for lang in ("fr", "en"):
+        sentences = [s.strip() for s in _SPLIT.split(scenario.description_in(lang)) if s.strip()]
+        admissions = [s for s in sentences if s.startswith("Admissions")]
+        description[lang] = " ".join(admissions) or (sentences[0] if sentences else "")
+        assumptions[lang] = [s for s in sentences if s not in admissions]
+    return ScenarioInfo(
+        key=scenario.name,
+        label={lang: scenario.title_in(lang) for lang in ("fr", "en")},
+        description=description,
+        sources=_unique(_model_references(scenario)),
+        assumptions=assumptions,
+    )
+
+
+def plans_frame() -> pd.DataFrame:
+    """Quebec's 2018 admissions and the plans' targets by top-level category (persons)."""
+    tree = category_tree()
+    actual = load_plan(BASE)
+    plans = [(column, load_plan(name), year) for column, name, year in PLAN_COLUMNS]
+    rows = []
+    for code in (*tree.top, "total"):
+        row: dict[str, Any] = {
+            "category": code,
+            "label_fr": category_label(code, "fr"),
+            "label_en": category_label(code, "en"),
+            "2018 actual": actual.level(code, 2018),
+        }
+        for column, plan, year in plans:
+            row[column] = (
+                plan.total(year, "target") if code == "total" else plan.level(code, year, "target")
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def shared_sources() -> list[Reference]:
+    """The references behind the inputs every scenario shares: base data, projection and
+    outcome parameters, admissions and the plans shown."""
+    root = data_root()
+    references: list[Reference] = []
+    base = root / "base" / "quebec-2018"
+    for item in sorted(base.iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".source.yaml"):
+            references.extend(_yaml_references(load_yaml(item)))
+    for folder in ("projection", "outcomes"):
+        for path in _yaml_files(root / "parameters" / folder):
+            references.extend(_yaml_references(load_yaml(path)))
+    references.extend(_yaml_references(load_yaml(root / "admissions" / "quebec.yaml")))
+    for _, name, _ in PLAN_COLUMNS:
+        references.extend(load_plan(name).references)
+    return _unique(references)
+
+
+def _yaml_files(folder: Any) -> Iterator[Any]:
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if item.is_dir():
+            yield from _yaml_files(item)
+        elif item.name.endswith(".yaml"):
+            yield item
+
+
+def _yaml_references(node: Any) -> Iterator[Reference]:
+    """Every reference declared anywhere in a parsed YAML document."""
+    if isinstance(node, dict):
+        yield from parse_references(node)
+        for key, child in node.items():
+            if key not in ("reference", "references"):
+                yield from _yaml_references(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _yaml_references(child)
+
+
+def _model_references(model: BaseModel) -> Iterator[Reference]:
+    """Every reference on a scenario model and its parts (``reference``/``references``)."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, Reference):
+            yield value
+        elif isinstance(value, BaseModel):
+            yield from _model_references(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, Reference):
+                    yield item
+                elif isinstance(item, BaseModel):
+                    yield from _model_references(item)
+
+
+def _unique(references: Iterable[Reference]) -> list[Reference]:
+    seen: dict[tuple[str, str, str, str | None], Reference] = {}
+    for ref in references:
+        seen.setdefault((ref.publisher, ref.document, ref.date, ref.url), ref)
+    return list(seen.values())
+
