@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 import numpy as np
@@ -16,6 +17,7 @@ from immiplan.projection.quebec import (
     calendar_admissions,
     cohort_retention,
     load_assumptions,
+    long_term_stock,
     recent_rates,
     survival_for_e0,
 )
@@ -82,6 +84,56 @@ def test_base_groups_add_up_to_the_base_population(reference: Ref) -> None:
     # All immigrants: of the order of the 2016 Census count (1.09 million).
     immigrants = split[QUEBEC.block].sum()
     assert 1.0e6 < immigrants < 1.3e6
+
+
+def test_long_term_immigrants_are_rebuilt_on_the_2016_census(reference: Ref) -> None:
+    prepared, _ = reference
+    stock = prepared.split.reconstruction
+    assert stock is not None
+    assumptions = load_assumptions()
+    by_period = assumptions.immigrants_2016_by_period
+    # The census periods add up to the census total (Statistics Canada, 2016 Census).
+    assert sum(by_period.values()) == pytest.approx(assumptions.immigrants_2016)
+    # Published targets on 1 July 2016: all immigrants 1,091,305, landed before 2001 553,855.
+    assert stock.immigrants_2016 == pytest.approx(1_091_305, rel=1e-12)
+    assert stock.before_2001_2016 == pytest.approx(553_855, rel=1e-12)
+    assert stock.landed_since_2008_2016 > 0
+    # Calibrated values stay plausible: an effective pre-1980 level below the observed
+    # 1980s-2000s landings, and a scale of the 2001-2008 landings at most 1.
+    assert 1_000 < stock.pre_1980_level < 30_000
+    assert 0.5 < stock.since_2001_scale <= 1.0
+    # Everyone landed before July 2008 is at duration 10+ in 2018, and the base year's 10+
+    # group is that stock, cell by cell (nothing capped).
+    rebuilt = stock.population_2018[QUEBEC.block].reshape(4, 11, 2, 101)
+    assert rebuilt[:, :10].sum() == 0.0
+    assert stock.population_2018.sum() == pytest.approx(rebuilt[:, 10].sum(), rel=1e-12)
+    assert prepared.split.capped == 0.0
+    split = prepared.split.population[QUEBEC.block].reshape(4, 11, 2, 101)
+    np.testing.assert_allclose(split[:, 10], rebuilt[:, 10], rtol=1e-12)
+    assert split[:, 10].sum() == pytest.approx(prepared.split.long_term)
+    # The age shape follows the landing history: about a fifth of immigrants 15+ are 65+
+    # in 2018 (not a published target; 90 years of constant admissions gave 31 %).
+    ages = prepared.split.population[QUEBEC.block].sum(axis=(0, 1))
+    assert 0.15 < ages[65:].sum() / ages[15:].sum() < 0.25
+
+
+def test_long_term_stock_conserves_the_census_total() -> None:
+    """Another "before 2001" count moves the pre-1980 level, never the 2016 total."""
+    prepared = prepare(load_scenario("quebec-2019-plan"))
+    stock = prepared.split.reconstruction
+    assert stock is not None
+    assumptions = load_assumptions()
+    moved = dict(assumptions.immigrants_2016_by_period, before_2001=600_000.0)
+    other = long_term_stock(
+        load_quebec_2018(),
+        dataclasses.replace(assumptions, immigrants_2016_by_period=moved),
+        prepared.retention,
+        stock.landed_since_2008_2016,
+    )
+    assert other.immigrants_2016 == pytest.approx(stock.immigrants_2016, rel=1e-12)
+    assert other.before_2001_2016 == pytest.approx(600_000, rel=1e-12)
+    assert other.pre_1980_level > stock.pre_1980_level
+    assert other.since_2001_scale < stock.since_2001_scale
 
 
 def test_retention_multipliers_hit_their_targets(reference: Ref) -> None:
