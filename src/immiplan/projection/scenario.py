@@ -55,7 +55,7 @@ from immiplan.projection.quebec import (
     survival_for_e0,
 )
 from immiplan.projection.state import CATEGORIES, N_AGES, QUEBEC, SEXES
-from immiplan.system.parameters import data_root, load_yaml
+from immiplan.system.parameters import data_root, parse_yaml, read_text
 from immiplan.system.references import Reference
 
 FloatArray = NDArray[np.float64]
@@ -318,8 +318,8 @@ def load_scenario(name: str | Path) -> LoadedScenario:
         path and value), or a plan the scenario names that does not exist.
     """
     path, source = _locate(name)
-    raw_text = _read(path, source)
-    raw = load_yaml(path)
+    raw_text = read_text(path, source)
+    raw = parse_yaml(raw_text, source)
     if not isinstance(raw, dict):
         raise InputError("a scenario file must be a mapping", source=source)
     try:
@@ -341,17 +341,6 @@ def load_scenario(name: str | Path) -> LoadedScenario:
         _selection_source(scenario.selection.scenario, source)
     digest = hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
     return LoadedScenario(scenario=scenario, source=source, sha256=digest)
-
-
-def _read(path: Any, source: str) -> str:
-    try:
-        return str(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("no such file", source=source) from exc
-    except IsADirectoryError as exc:
-        raise InputError("is a folder, not a file", source=source) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("not a UTF-8 text file", source=source) from exc
 
 
 def _check_plans(scenario: Scenario, source: str) -> None:

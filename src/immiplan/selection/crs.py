@@ -22,6 +22,7 @@ import numpy as np
 from immiplan.selection.grids import (
     Factor,
     GridParameters,
+    LookupGrid,
     ScoreTable,
     keyed,
     lookup,
@@ -83,16 +84,14 @@ def _by_spouse(entry: dict[str, list[int]], key: str, upto: int) -> np.ndarray:
                      step_table(entry[key], entry["with_spouse"], upto)])
 
 
-class CrsGrid:
+class CrsGrid(LookupGrid):
     """The CRS at one date, as lookup arrays."""
 
     system = "crs"
     layout = LAYOUT
 
     def __init__(self, name: str, params: GridParameters) -> None:
-        self.name = name
-        self.params = params
-        self.date = params.date
+        super().__init__(name, params)
         p = params
         self.age = _by_spouse(p("core.age"), "from_age", _MAX_AGE)
         education = p("core.education")

@@ -213,6 +213,18 @@ class Grid(Protocol):
         ...
 
 
+class LookupGrid:
+    """Shared start of the grids: a name, the dated parameters they read, their date.
+
+    Subclasses turn the parameters into lookup arrays so that scoring is vectorised.
+    """
+
+    def __init__(self, name: str, params: GridParameters) -> None:
+        self.name = name
+        self.params = params
+        self.date = params.date
+
+
 def references(grid: Grid) -> list[Reference]:
     """The distinct references behind every parameter the grid read."""
     seen: dict[str, Reference] = {}

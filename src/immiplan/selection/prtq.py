@@ -18,6 +18,7 @@ import numpy as np
 from immiplan.selection.grids import (
     Factor,
     GridParameters,
+    LookupGrid,
     ScoreTable,
     keyed,
     lookup,
@@ -68,16 +69,14 @@ EMPLOYABILITY = tuple(f.name for f in LAYOUT if f.block not in ("children", "sel
 """The factors counted against the employability threshold."""
 
 
-class PrtqGrid:
+class PrtqGrid(LookupGrid):
     """The PRTQ at one date, as lookup arrays."""
 
     system = "prtq"
     layout = LAYOUT
 
     def __init__(self, name: str, params: GridParameters) -> None:
-        self.name = name
-        self.params = params
-        self.date = params.date
+        super().__init__(name, params)
         p = params
         education = keyed(p("training.education"), LEVELS, "education")
         self.level = np.array([LEVELS.index(PRTQ_EDUCATION[c]) for c in EDUCATION],

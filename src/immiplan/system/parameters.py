@@ -127,23 +127,34 @@ def parse_parameter(name: str, raw: Any, source: str) -> Parameter:
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_yaml(path: Path | Any) -> Any:
-    """Parse a YAML file, turning syntax errors into one clear :class:`InputError`."""
+def read_text(path: Path | Any, source: Any = None) -> str:
+    """A UTF-8 text file's content; a missing file, a folder or binary data is one clear
+    :class:`InputError` naming ``source`` (the path by default)."""
+    where = path if source is None else source
     try:
-        text = path.read_text(encoding="utf-8")
+        return str(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise InputError("no such file", source=path) from exc
+        raise InputError("no such file", source=where) from exc
     except IsADirectoryError as exc:
-        raise InputError("is a folder, not a file", source=path) from exc
+        raise InputError("is a folder, not a file", source=where) from exc
     except UnicodeDecodeError as exc:
-        raise InputError("not a UTF-8 text file", source=path) from exc
+        raise InputError("not a UTF-8 text file", source=where) from exc
+
+
+def parse_yaml(text: str, source: Any) -> Any:
+    """Parse YAML text, turning syntax errors into one clear :class:`InputError`."""
     try:
         return yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise InputError(f"malformed YAML{where}: {problem}", source=path) from exc
+        raise InputError(f"malformed YAML{where}: {problem}", source=source) from exc
+
+
+def load_yaml(path: Path | Any) -> Any:
+    """Read and parse a YAML file (errors as :class:`InputError` naming the file)."""
+    return parse_yaml(read_text(path), path)
 
 
 class ParameterTree:
