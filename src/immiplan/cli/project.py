@@ -85,12 +85,12 @@ def _run(name: str, horizon: int | None, with_outcomes: bool) -> _Run:
     """Load, prepare and project one scenario (with its outcomes unless switched off)."""
     from immiplan.outcomes.run import OutcomeOptions, project_with_outcomes
     from immiplan.projection.engine import project
-    from immiplan.projection.results import ProjectionResult, _source_text, check_population
+    from immiplan.projection.results import ProjectionResult, check_population
     from immiplan.projection.scenario import load_scenario, prepare
 
     loaded = load_scenario(name)
     prepared = prepare(loaded, horizon=horizon)
-    text = _source_text(loaded.source, name)
+    text = loaded.text
     options = OutcomeOptions.from_switches(prepared.scenario.outcomes)
     if with_outcomes and options.any:
         result = project_with_outcomes(prepared, options, source_text=text)

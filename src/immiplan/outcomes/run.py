@@ -43,7 +43,7 @@ from immiplan.outcomes.indicators import (
 from immiplan.outcomes.labour import LabourRates, calibrate_labour
 from immiplan.output import atomic_directory
 from immiplan.projection.engine import ProjectionInputs, ProjectionOutputs, project
-from immiplan.projection.scenario import EconomicSelection, OutcomeSwitches
+from immiplan.projection.scenario import EconomicSelection, LoadedScenario, OutcomeSwitches
 from immiplan.projection.state import CATEGORIES
 
 FloatArray = NDArray[np.float64]
@@ -389,12 +389,13 @@ def project_with_outcomes(
 
 
 def run_with_outcomes(
-    name: str | Path,
+    name: str | Path | LoadedScenario,
     *,
     horizon: int | None = None,
     options: OutcomeOptions | None = None,
 ) -> OutcomeResult:
-    """Load, prepare and project a scenario with its outcomes (shipped name or path).
+    """Load, prepare and project a scenario with its outcomes (shipped name, path, or an
+    already loaded scenario).
 
     ``options`` default to the scenario's ``outcomes:`` block (every outcome on when the
     scenario has none).
@@ -404,11 +405,8 @@ def run_with_outcomes(
     >>> result = run_with_outcomes("quebec-2019-plan")  # doctest: +SKIP
     >>> result.table().loc[:, ["year", "french_share", "labour_force"]]  # doctest: +SKIP
     """
-    from immiplan.projection.results import _source_text
     from immiplan.projection.scenario import load_scenario, prepare
 
-    loaded = load_scenario(name)
+    loaded = name if isinstance(name, LoadedScenario) else load_scenario(name)
     prepared = prepare(loaded, horizon=horizon)
-    return project_with_outcomes(
-        prepared, options, source_text=_source_text(loaded.source, name)
-    )
+    return project_with_outcomes(prepared, options, source_text=loaded.text)

@@ -275,8 +275,7 @@ def run_scenario(name: str | Path, *, horizon: int | None = None) -> ProjectionR
     prepared = prepare(loaded, horizon=horizon)
     outputs = project(prepared.inputs)
     check_population(outputs, loaded.source)
-    text = _source_text(loaded.source, name)
-    return ProjectionResult(prepared=prepared, outputs=outputs, source_text=text)
+    return ProjectionResult(prepared=prepared, outputs=outputs, source_text=loaded.text)
 
 
 def check_population(outputs: ProjectionOutputs, source: str) -> None:
@@ -296,17 +295,3 @@ def check_population(outputs: ProjectionOutputs, source: str) -> None:
             source=source,
             field="npr.net_arrivals",
         )
-
-
-def _source_text(source: str, name: str | Path) -> str:
-    from immiplan.projection.scenario import shipped_scenarios
-    from immiplan.system.parameters import data_root
-
-    text = str(name).strip()
-    path: Any = (
-        data_root() / "scenarios" / f"{text}.yaml" if text in shipped_scenarios() else Path(source)
-    )
-    try:
-        return str(path.read_text(encoding="utf-8"))
-    except OSError:
-        return ""

@@ -269,6 +269,8 @@ class LoadedScenario:
     scenario: Scenario
     source: str
     sha256: str
+    text: str = ""
+    """The file as read (written beside a projection's tables, for reproducibility)."""
 
 
 def shipped_scenarios() -> list[str]:
@@ -340,7 +342,7 @@ def load_scenario(name: str | Path) -> LoadedScenario:
     if scenario.selection is not None:
         _selection_source(scenario.selection.scenario, source)
     digest = hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
-    return LoadedScenario(scenario=scenario, source=source, sha256=digest)
+    return LoadedScenario(scenario=scenario, source=source, sha256=digest, text=raw_text)
 
 
 def _check_plans(scenario: Scenario, source: str) -> None:

@@ -13,7 +13,7 @@ year for costs; years start on 1 July (flows run from 1 July to 30 June).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from immiplan.report.i18n import category_label
 from immiplan.report.model import ReportInput, ScenarioInfo
 from immiplan.system.categories import category_tree
 from immiplan.system.parameters import data_root, load_yaml
-from immiplan.system.references import Reference, parse_references
+from immiplan.system.references import Reference, references_in, unique_references
 
 __all__ = [
     "DEBATE_SCENARIOS",
@@ -207,10 +207,10 @@ def debate_report_input(
             value=horizon,
         )
     results: dict[str, Any] = {}
-    for name, item in zip(scenarios, loaded, strict=True):
+    for item in loaded:
         if on_scenario is not None:
             on_scenario(item.scenario.name)
-        results[item.scenario.name] = run_with_outcomes(name, horizon=horizon)
+        results[item.scenario.name] = run_with_outcomes(item, horizon=horizon)
     last = min(int(result.projection.metadata["horizon"]) for result in results.values())
     data = ReportInput(
         scenarios=[scenario_info(item.scenario) for item in loaded],
@@ -278,7 +278,7 @@ def scenario_info(scenario: Any) -> ScenarioInfo:
         key=scenario.name,
         label={lang: scenario.title_in(lang) for lang in ("fr", "en")},
         description=description,
-        sources=_unique(_model_references(scenario)),
+        sources=unique_references(_model_references(scenario)),
         assumptions=assumptions,
     )
 
@@ -312,14 +312,14 @@ def shared_sources() -> list[Reference]:
     base = root / "base" / "quebec-2018"
     for item in sorted(base.iterdir(), key=lambda p: p.name):
         if item.name.endswith(".source.yaml"):
-            references.extend(_yaml_references(load_yaml(item)))
+            references.extend(references_in(load_yaml(item)))
     for folder in ("projection", "outcomes"):
         for path in _yaml_files(root / "parameters" / folder):
-            references.extend(_yaml_references(load_yaml(path)))
-    references.extend(_yaml_references(load_yaml(root / "admissions" / "quebec.yaml")))
+            references.extend(references_in(load_yaml(path)))
+    references.extend(references_in(load_yaml(root / "admissions" / "quebec.yaml")))
     for _, name, _ in PLAN_COLUMNS:
         references.extend(load_plan(name).references)
-    return _unique(references)
+    return unique_references(references)
 
 
 def _yaml_files(folder: Any) -> Iterator[Any]:
@@ -328,18 +328,6 @@ def _yaml_files(folder: Any) -> Iterator[Any]:
             yield from _yaml_files(item)
         elif item.name.endswith(".yaml"):
             yield item
-
-
-def _yaml_references(node: Any) -> Iterator[Reference]:
-    """Every reference declared anywhere in a parsed YAML document."""
-    if isinstance(node, dict):
-        yield from parse_references(node)
-        for key, child in node.items():
-            if key not in ("reference", "references"):
-                yield from _yaml_references(child)
-    elif isinstance(node, list):
-        for child in node:
-            yield from _yaml_references(child)
 
 
 def _model_references(model: BaseModel) -> Iterator[Reference]:
@@ -356,11 +344,3 @@ def _model_references(model: BaseModel) -> Iterator[Reference]:
                     yield item
                 elif isinstance(item, BaseModel):
                     yield from _model_references(item)
-
-
-def _unique(references: Iterable[Reference]) -> list[Reference]:
-    seen: dict[tuple[str, str, str, str | None], Reference] = {}
-    for ref in references:
-        seen.setdefault((ref.publisher, ref.document, ref.date, ref.url), ref)
-    return list(seen.values())
-

@@ -26,7 +26,7 @@ import pandas as pd
 from immiplan.errors import InputError
 from immiplan.selection.schema import Profiles
 from immiplan.system.parameters import as_date, parameters
-from immiplan.system.references import Reference
+from immiplan.system.references import Reference, unique_references
 
 NAMED_GRIDS: dict[str, tuple[str, dt.date, str]] = {
     "prtq-2018": ("prtq", dt.date(2018, 8, 2),
@@ -227,11 +227,7 @@ class LookupGrid:
 
 def references(grid: Grid) -> list[Reference]:
     """The distinct references behind every parameter the grid read."""
-    seen: dict[str, Reference] = {}
-    for refs in grid.params.references.values():
-        for ref in refs:
-            seen.setdefault(ref.cite(), ref)
-    return list(seen.values())
+    return unique_references(ref for refs in grid.params.references.values() for ref in refs)
 
 
 def source_lines(grid: Grid) -> list[str]:

@@ -8,7 +8,7 @@ sidecar ``<name>.source.yaml`` holding its reference.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,26 @@ def parse_references(node: dict[str, Any]) -> list[Reference]:
     if isinstance(many, list):
         out.extend(Reference.model_validate(item) for item in many)
     return out
+
+
+def references_in(node: Any) -> Iterator[Reference]:
+    """Every reference declared anywhere in a parsed YAML document, in document order."""
+    if isinstance(node, dict):
+        yield from parse_references(node)
+        for key, child in node.items():
+            if key not in REFERENCE_KEYS:
+                yield from references_in(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from references_in(child)
+
+
+def unique_references(references: Iterable[Reference]) -> list[Reference]:
+    """Each reference once (the same citation counts once, whatever its note), first first."""
+    seen: dict[str, Reference] = {}
+    for ref in references:
+        seen.setdefault(ref.cite(), ref)
+    return list(seen.values())
 
 
 def unreferenced_numbers(node: Any, path: str = "", covered: bool = False) -> Iterator[str]:
