@@ -147,8 +147,18 @@ def test_run_writes_the_report_and_prints_the_summary(default_run: dict[str, Any
 
 def test_run_summary_for_scripts(cli: Callable[..., Any], tmp_path: Path) -> None:
     result = cli(
-        "run", "--scenarios", "quebec-2019-plan,no-immigration", "--horizon", "2030",
-        "--out", str(tmp_path / "r"), "--no-images", "--format", "json", "--lang", "fr",
+        "run",
+        "--scenarios",
+        "quebec-2019-plan,no-immigration",
+        "--horizon",
+        "2030",
+        "--out",
+        str(tmp_path / "r"),
+        "--no-images",
+        "--format",
+        "json",
+        "--lang",
+        "fr",
     )
     assert result.code == 0, result.err
     rows = json.loads(result.out)
@@ -165,8 +175,16 @@ def test_run_table_in_french_by_locale(
 ) -> None:
     monkeypatch.setenv("LC_ALL", "fr_CA.UTF-8")
     result = cli(
-        "run", "-s", "pq-proposal", "-s", "quebec-2019-plan", "--horizon", "2025",
-        "--out", str(tmp_path / "r"), "--no-images",
+        "run",
+        "-s",
+        "pq-proposal",
+        "-s",
+        "quebec-2019-plan",
+        "--horizon",
+        "2025",
+        "--out",
+        str(tmp_path / "r"),
+        "--no-images",
     )
     assert result.code == 0, result.err
     assert "Le débat de 2018" in result.out and "Rapport" in result.out
@@ -180,8 +198,16 @@ def test_a_users_scenario_file_runs(cli: Callable[..., Any], tmp_path: Path) -> 
     mine = tmp_path / "mine.yaml"
     mine.write_text(text.replace("name: pq-proposal", "name: my-scenario"), encoding="utf-8")
     result = cli(
-        "run", "-s", f"quebec-2019-plan,{mine}", "--horizon", "2025",
-        "--out", str(tmp_path / "r"), "--no-images", "--format", "csv",
+        "run",
+        "-s",
+        f"quebec-2019-plan,{mine}",
+        "--horizon",
+        "2025",
+        "--out",
+        str(tmp_path / "r"),
+        "--no-images",
+        "--format",
+        "csv",
     )
     assert result.code == 0, result.err
     assert "my-scenario" in result.out
@@ -240,8 +266,12 @@ def test_a_failed_run_leaves_an_earlier_report_untouched(
     cli: Callable[..., Any], tmp_path: Path
 ) -> None:
     out = tmp_path / "report"
-    assert cli("run", "-s", "no-immigration", "--horizon", "2020", "--out", str(out),
-               "--no-images").code == 0
+    assert (
+        cli(
+            "run", "-s", "no-immigration", "--horizon", "2020", "--out", str(out), "--no-images"
+        ).code
+        == 0
+    )
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nimmigration: {levels: {2019: {economic: -5}}}\n", encoding="utf-8")

@@ -51,8 +51,9 @@ def test_bench_score_one_million(benchmark: Any, pool: Profiles, grid_name: str)
 
 def test_bench_a_year_of_rounds_over_one_million(benchmark: Any, pool: Profiles) -> None:
     scores = load_grid("crs-2019").score(pool).total
-    rounds = [RoundSpec(day, 3_500) for day in
-              cadence(dt.date(2019, 1, 9), dt.date(2019, 12, 31), 14)]
+    rounds = [
+        RoundSpec(day, 3_500) for day in cadence(dt.date(2019, 1, 9), dt.date(2019, 12, 31), 14)
+    ]
     result = benchmark(run_rounds, pool, scores, rounds)
     assert len(result.rounds) == 26
     assert result.total_invitations == 26 * 3_500

@@ -140,7 +140,9 @@ def _assert_every_chart_drew(html: Path, charts: list[str], tmp_path: Path) -> N
 def _screenshot(html: Path, shot: Path, tmp_path: Path, size: str = "1280,4000") -> bytes:
     """Save a screenshot of ``html``; it must be a PNG with more than text on it."""
     taken = _chromium(
-        tmp_path / f"profile-{shot.stem}", f"--screenshot={shot}", f"--window-size={size}",
+        tmp_path / f"profile-{shot.stem}",
+        f"--screenshot={shot}",
+        f"--window-size={size}",
         html.resolve().as_uri(),
     )
     assert taken.returncode == 0, taken.stderr[-2000:]

@@ -22,8 +22,11 @@ BASE: dict[str, Any] = {
     "experience_months": 0,
     "sex": "female",
     "submitted": "2018-06-01T00:00:00Z",
-    **{f"{lang}_{a}": 0 for lang in ("french", "english")
-       for a in ("listening", "speaking", "reading", "writing")},
+    **{
+        f"{lang}_{a}": 0
+        for lang in ("french", "english")
+        for a in ("listening", "speaking", "reading", "writing")
+    },
 }
 
 

@@ -33,22 +33,46 @@ CATEGORIES = {
     "canadian_education": CANADIAN_EDUCATION,
     "arranged_employment": ARRANGED_EMPLOYMENT,
 }
-COUNTS = ("age", "experience_months", "canadian_work_years", "foreign_work_years",
-          "french_listening", "english_writing", "children_0_12")
+COUNTS = (
+    "age",
+    "experience_months",
+    "canadian_work_years",
+    "foreign_work_years",
+    "french_listening",
+    "english_writing",
+    "children_0_12",
+)
 # Columns every table needs for both grids (no default).
-REQUIRED = ("id", "age", "has_spouse", "education", "french_listening", "french_speaking",
-            "french_reading", "french_writing", "english_listening", "english_speaking",
-            "english_reading", "english_writing")
-BY_GRID = {"crs-2019": ("canadian_work_years", "foreign_work_years"),
-           "prtq-2018": ("experience_months",)}
+REQUIRED = (
+    "id",
+    "age",
+    "has_spouse",
+    "education",
+    "french_listening",
+    "french_speaking",
+    "french_reading",
+    "french_writing",
+    "english_listening",
+    "english_speaking",
+    "english_reading",
+    "english_writing",
+)
+BY_GRID = {
+    "crs-2019": ("canadian_work_years", "foreign_work_years"),
+    "prtq-2018": ("experience_months",),
+}
 ABILITIES = ("listening", "speaking", "reading", "writing")
 
 
 def row(english: int = 0, french: int = 0, **changes: Any) -> dict[str, Any]:
     """A valid single candidate for both grids (the columns without defaults), changed."""
     out: dict[str, Any] = {
-        "age": 30, "has_spouse": False, "education": "bachelor", "canadian_work_years": 0,
-        "foreign_work_years": 0, "experience_months": 0,
+        "age": 30,
+        "has_spouse": False,
+        "education": "bachelor",
+        "canadian_work_years": 0,
+        "foreign_work_years": 0,
+        "experience_months": 0,
         **{f"english_{a}": english for a in ABILITIES},
         **{f"french_{a}": french for a in ABILITIES},
     }
@@ -57,8 +81,11 @@ def row(english: int = 0, french: int = 0, **changes: Any) -> dict[str, Any]:
 
 
 # Words that survive a CSV round trip unchanged (no quotes, separators or line ends).
-WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ",
-               min_size=1, max_size=20)
+WORD = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ",
+    min_size=1,
+    max_size=20,
+)
 
 
 @st.composite
@@ -66,18 +93,23 @@ def valid_tables(draw: Any) -> pd.DataFrame:
     n = draw(st.integers(1, 8))
     rows = []
     for i in range(n):
-        rows.append({"id": f"c{i}", **row(
-            age=draw(st.integers(18, 70)),
-            education=draw(st.sampled_from(EDUCATION)),
-            area_of_training=draw(st.sampled_from(AREAS)),
-            english=draw(st.integers(0, 12)),
-            french=draw(st.integers(0, 12)),
-            experience_months=draw(st.integers(0, 120)),
-            canadian_work_years=draw(st.integers(0, 8)),
-            foreign_work_years=draw(st.integers(0, 8)),
-            job_offer_region=draw(st.sampled_from(JOB_OFFER_REGIONS)),
-            children_0_12=draw(st.integers(0, 3)),
-        )})
+        rows.append(
+            {
+                "id": f"c{i}",
+                **row(
+                    age=draw(st.integers(18, 70)),
+                    education=draw(st.sampled_from(EDUCATION)),
+                    area_of_training=draw(st.sampled_from(AREAS)),
+                    english=draw(st.integers(0, 12)),
+                    french=draw(st.integers(0, 12)),
+                    experience_months=draw(st.integers(0, 120)),
+                    canadian_work_years=draw(st.integers(0, 8)),
+                    foreign_work_years=draw(st.integers(0, 8)),
+                    job_offer_region=draw(st.sampled_from(JOB_OFFER_REGIONS)),
+                    children_0_12=draw(st.integers(0, 3)),
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -106,7 +138,8 @@ def defects(draw: Any) -> tuple[pd.DataFrame, str, str, int | None]:
 @settings(max_examples=150, deadline=None)
 @given(case=defects())
 def test_one_defect_is_named_by_row_and_column(
-        case: tuple[pd.DataFrame, str, str, int | None]) -> None:
+    case: tuple[pd.DataFrame, str, str, int | None],
+) -> None:
     table, grid, column, at = case
     with pytest.raises(InputError) as caught:
         from_frame(table, source="p.csv", uses=(load_grid(grid).system,))
@@ -117,15 +150,16 @@ def test_one_defect_is_named_by_row_and_column(
         assert f"missing column '{column}'" in exc.message
     else:
         assert exc.field == f"row {at}, column {column}"
-        assert ("unknown" in exc.message or "negative" in exc.message), exc.message
+        assert "unknown" in exc.message or "negative" in exc.message, exc.message
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(case=defects(), parquet=st.booleans())
 def test_cli_exits_2_names_row_and_column_and_writes_nothing(
-        select_cli: Cli, case: tuple[pd.DataFrame, str, str, int | None],
-        parquet: bool) -> None:
+    select_cli: Cli, case: tuple[pd.DataFrame, str, str, int | None], parquet: bool
+) -> None:
     table, grid, column, at = case
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / ("bad.parquet" if parquet else "bad.csv")
@@ -144,8 +178,9 @@ def test_cli_exits_2_names_row_and_column_and_writes_nothing(
     assert f"'{where}'" in result.err
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(name=WORD)
 def test_unknown_grid_names(select_cli: Cli, name: str) -> None:
     try:

@@ -16,10 +16,20 @@ Cli = Callable[..., Any]
 
 @pytest.fixture
 def profiles_csv(tmp_path: Path, make_row: Row) -> Path:
-    rows = [{"id": "ana", **make_row(age=29, education="bachelor", english=9,
-                                     canadian_work_years=1)},
-            {"id": "bo", **make_row(age=45, education="master", french=9, english=6,
-                                    area_of_training="A", experience_months=48)}]
+    rows = [
+        {"id": "ana", **make_row(age=29, education="bachelor", english=9, canadian_work_years=1)},
+        {
+            "id": "bo",
+            **make_row(
+                age=45,
+                education="master",
+                french=9,
+                english=6,
+                area_of_training="A",
+                experience_months=48,
+            ),
+        },
+    ]
     path = tmp_path / "profiles.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
@@ -29,39 +39,55 @@ def test_score_table_and_json(select_cli: Cli, profiles_csv: Path) -> None:
     result = select_cli("select", "score", str(profiles_csv), "--grid", "crs-2019")
     assert result.code == 0, result.err
     assert "ana" in result.out and "432" in result.out  # 110+120+124+40 + 25+13
-    result = select_cli("select", "score", str(profiles_csv), "--grid", "prtq-2018",
-                        "--format", "json")
+    result = select_cli(
+        "select", "score", str(profiles_csv), "--grid", "prtq-2018", "--format", "json"
+    )
     records = json.loads(result.out)
     assert [r["id"] for r in records] == ["ana", "bo"]
     assert {"total", "employability", "selected"} <= set(records[0])
 
 
 def test_score_explain(select_cli: Cli, profiles_csv: Path) -> None:
-    result = select_cli("select", "score", str(profiles_csv), "--grid", "crs-2019",
-                        "--explain", "ana", "--format", "csv")
+    result = select_cli(
+        "select",
+        "score",
+        str(profiles_csv),
+        "--grid",
+        "crs-2019",
+        "--explain",
+        "ana",
+        "--format",
+        "csv",
+    )
     assert result.code == 0, result.err
     lines = result.out.strip().splitlines()
     assert lines[0] == "block,factor,inputs,points"
     assert lines[-1].endswith(",432")
 
 
-@pytest.mark.parametrize(("change", "where"), [
-    ({"education": "bachelors"}, "row 2, column education"),
-    ({"age": -1}, "row 2, column age"),
-])
-def test_score_bad_profiles_exit_2(select_cli: Cli, tmp_path: Path, make_row: Row,
-                                   change: dict[str, Any], where: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"education": "bachelors"}, "row 2, column education"),
+        ({"age": -1}, "row 2, column age"),
+    ],
+)
+def test_score_bad_profiles_exit_2(
+    select_cli: Cli, tmp_path: Path, make_row: Row, change: dict[str, Any], where: str
+) -> None:
     path = tmp_path / "bad.csv"
     pd.DataFrame([{"id": "a", **make_row()}, {"id": "b", **make_row(**change)}]).to_csv(
-        path, index=False)
+        path, index=False
+    )
     result = select_cli("select", "score", str(path), "--grid", "crs-2019")
     assert result.code == 2
     assert where in result.err and "bad.csv" in result.err
     assert "Traceback" not in result.err
 
 
-def test_score_missing_column_and_unknown_grid(select_cli: Cli, tmp_path: Path,
-                                               make_row: Row, profiles_csv: Path) -> None:
+def test_score_missing_column_and_unknown_grid(
+    select_cli: Cli, tmp_path: Path, make_row: Row, profiles_csv: Path
+) -> None:
     path = tmp_path / "no-age.csv"
     pd.DataFrame([{"id": "a", **make_row()}]).drop(columns=["age"]).to_csv(path, index=False)
     result = select_cli("select", "score", str(path), "--grid", "prtq-2018")

@@ -116,5 +116,6 @@ def test_row_order_does_not_matter(frame: pd.DataFrame, seed: int) -> None:
     shuffled = frame.iloc[order].reset_index(drop=True)
     for name in ("crs-2019", "prtq-2018"):
         grid = load_grid(name)
-        assert np.array_equal(grid.score(encode(frame)).total[order],
-                              grid.score(encode(shuffled)).total)
+        assert np.array_equal(
+            grid.score(encode(frame)).total[order], grid.score(encode(shuffled)).total
+        )

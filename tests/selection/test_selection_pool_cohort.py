@@ -67,9 +67,19 @@ def test_snapshot_fit_of_the_replayed_pool() -> None:
 def test_cohort_profile_counts_the_family(make_row: Row, make_table: Table) -> None:
     # One principal (woman, 30) with a spouse (32, the other sex), one child 0-12 and one
     # 13-21: 4 persons; the children spread evenly over their bands, half girls.
-    selected = make_table(make_row(age=30, sex="female", has_spouse=True, spouse_age=32,
-                                   spouse_education="bachelor", children_0_12=1,
-                                   children_13_21=1, french=7, spouse_french=0))
+    selected = make_table(
+        make_row(
+            age=30,
+            sex="female",
+            has_spouse=True,
+            spouse_age=32,
+            spouse_education="bachelor",
+            children_0_12=1,
+            children_13_21=1,
+            french=7,
+            spouse_french=0,
+        )
+    )
     profile = cohort_profile(selected)
     assert profile.persons == pytest.approx(4.0)
     assert profile.persons_per_principal == pytest.approx(4.0)

@@ -101,8 +101,7 @@ def test_targeting(make_row: Row, make_table: Table) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), size=st.integers(0, 400),
-       days=st.integers(0, 700))
+@given(seed=st.integers(0, 10_000), size=st.integers(0, 400), days=st.integers(0, 700))
 def test_a_round_invites_the_top_of_the_pool(seed: int, size: int, days: int) -> None:
     pool = generate_pool(500, seed=seed, start="2017-06-01", end="2019-06-01")
     rng = np.random.default_rng(seed)
@@ -135,23 +134,30 @@ def test_replay_of_the_published_2018_2019_rounds() -> None:
 def test_published_round_table_matches_the_published_totals() -> None:
     # facts/selection.md §2.1.7: 2018, 28 rounds, 89,800 = 88,700 general + 900 FST + 200 PNP;
     # 2019, 26 rounds, 85,300 = 84,300 general + 1,000 FST.
-    table = pd.read_csv(data_root() / "selection" / "express-entry-rounds-2018-2019.csv",
-                        dtype={"round": str})
+    table = pd.read_csv(
+        data_root() / "selection" / "express-entry-rounds-2018-2019.csv", dtype={"round": str}
+    )
     table["year"] = table["date"].str[:4]
     assert table.groupby("year").size().to_dict() == {"2018": 28, "2019": 26}
     by_type = table.groupby(["year", "round_type"])["invitations"].sum().to_dict()
     assert by_type == {
-        ("2018", "general"): 88_700, ("2018", "federal_skilled_trades"): 900,
+        ("2018", "general"): 88_700,
+        ("2018", "federal_skilled_trades"): 900,
         ("2018", "provincial_nominee_program"): 200,
-        ("2019", "general"): 84_300, ("2019", "federal_skilled_trades"): 1_000,
+        ("2019", "general"): 84_300,
+        ("2019", "federal_skilled_trades"): 1_000,
     }
     assert table["round"].is_unique and table["date"].is_monotonic_increasing
 
 
 def conversion() -> Conversion:
-    return Conversion(invitation_to_selection=0.8, selection_to_admission=0.9,
-                      persons_per_principal=3.125, months_to_selection=6,
-                      months_to_admission=12)
+    return Conversion(
+        invitation_to_selection=0.8,
+        selection_to_admission=0.9,
+        persons_per_principal=3.125,
+        months_to_selection=6,
+        months_to_admission=12,
+    )
 
 
 def test_invitations_needed_arithmetic() -> None:
@@ -174,8 +180,14 @@ def test_plan_rounds_fall_in_the_window() -> None:
 def test_fill_plan_delivers_the_target_in_the_year() -> None:
     pool = generate_pool(60_000, kind="arrima", seed=7, start="2016-07-01", end="2018-07-01")
     table = load_grid("prtq-2018").score(pool)
-    frame, result = fill_plan(pool, table.total, year=2019, target_admissions=19_500,
-                              conversion=conversion(), eligible=table.checks["selected"])
+    frame, result = fill_plan(
+        pool,
+        table.total,
+        year=2019,
+        target_admissions=19_500,
+        conversion=conversion(),
+        eligible=table.checks["selected"],
+    )
     assert frame["invitations"].sum() == 8_667
     assert frame["admission_date"].str[:4].eq("2019").all()
     assert 19_500 <= frame["admissions"].sum() < 19_500 + 2.25
@@ -188,8 +200,14 @@ def test_fill_plan_delivers_the_target_in_the_year() -> None:
 def test_fill_plan_reports_a_pool_too_small() -> None:
     pool = generate_pool(3_000, kind="arrima", seed=8, start="2016-07-01", end="2018-07-01")
     table = load_grid("prtq-2018").score(pool)
-    frame, result = fill_plan(pool, table.total, year=2019, target_admissions=19_500,
-                              conversion=conversion(), eligible=table.checks["selected"])
+    frame, result = fill_plan(
+        pool,
+        table.total,
+        year=2019,
+        target_admissions=19_500,
+        conversion=conversion(),
+        eligible=table.checks["selected"],
+    )
     assert frame["invitations"].sum() < 8_667
     assert any("could not supply the plan" in note for note in result.notes)
 
@@ -201,12 +219,12 @@ def test_scenario_errors(tmp_path: Any) -> None:
     bad.write_text("based_on: quebec-2019\ngrid: prtq-2017\n", encoding="utf-8")
     with pytest.raises(InputError, match="unknown grid"):
         load_scenario(bad)
-    bad.write_text("based_on: quebec-2019\nconversion: {selection_to_admission: 1.5}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "based_on: quebec-2019\nconversion: {selection_to_admission: 1.5}\n", encoding="utf-8"
+    )
     with pytest.raises(InputError, match="rate"):
         load_scenario(bad)
-    bad.write_text("based_on: quebec-2019\nrounds: {targeting: {colour: blue}}\n",
-                   encoding="utf-8")
+    bad.write_text("based_on: quebec-2019\nrounds: {targeting: {colour: blue}}\n", encoding="utf-8")
     with pytest.raises(InputError, match="unknown targeting key"):
         load_scenario(bad)
     bad.write_text("based_on: quebec-2019\nplan: {admisions: 10}\n", encoding="utf-8")
@@ -222,8 +240,11 @@ def test_scenario_with_a_pool_file(tmp_path: Any) -> None:
     pool = generate_pool(20_000, kind="arrima", seed=3, start="2016-07-01", end="2018-07-01")
     write_profiles(pool, tmp_path / "pool.parquet")
     path = tmp_path / "s.yaml"
-    path.write_text("based_on: quebec-2019\nname: from-a-file\nplan: {admissions: 2000}\n"
-                    "pool: {file: pool.parquet}\n", encoding="utf-8")
+    path.write_text(
+        "based_on: quebec-2019\nname: from-a-file\nplan: {admissions: 2000}\n"
+        "pool: {file: pool.parquet}\n",
+        encoding="utf-8",
+    )
     result = run_scenario(path)
     assert len(result.pool) == 20_000
     assert result.rounds["invitations"].sum() == invitations_needed(2_000, conversion())

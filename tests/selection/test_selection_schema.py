@@ -143,8 +143,9 @@ def test_every_shipped_selection_number_has_a_reference() -> None:
 
     root = Path(str(data_root()))
     files = sorted((root / "parameters" / "selection").rglob("*.yaml"))
-    files += sorted(p for p in (root / "selection").rglob("*.yaml")
-                    if not p.name.endswith(".source.yaml"))
+    files += sorted(
+        p for p in (root / "selection").rglob("*.yaml") if not p.name.endswith(".source.yaml")
+    )
     assert len(files) > 40
     for path in files:
         assert not list(unreferenced_numbers(load_yaml(path))), path

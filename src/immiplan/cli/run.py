@@ -136,8 +136,10 @@ def _summary_table(data: ReportInput, lang: str, title: str) -> Table:
     headers = _HEADERS[lang]
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column(headers[0])
-    mean = {"fr": f"moyenne {data.base_year}–{data.horizon}",
-            "en": f"mean {data.base_year}–{data.horizon}"}[lang]
+    mean = {
+        "fr": f"moyenne {data.base_year}–{data.horizon}",
+        "en": f"mean {data.base_year}–{data.horizon}",
+    }[lang]
     table.add_column(f"{headers[1]}\n{mean}", justify="right")
     for header in headers[2:]:
         table.add_column(f"{header}\n{data.horizon}", justify="right")

@@ -62,6 +62,7 @@ __all__ = [
     "run_with_outcomes",
 ]
 
+
 @dataclass(frozen=True)
 class OutcomeOptions:
     """Which outcomes a run computes.

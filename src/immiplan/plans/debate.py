@@ -79,8 +79,9 @@ def plans_table(lang_labels: tuple[str, ...] = ("fr", "en")) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def selectors_table(regime_names: tuple[str, ...] = ("accord-1991", "quebec-control", "federal")
-                    ) -> pd.DataFrame:
+def selectors_table(
+    regime_names: tuple[str, ...] = ("accord-1991", "quebec-control", "federal"),
+) -> pd.DataFrame:
     """Who selects each sub-category under each regime: ``quebec`` or ``canada``."""
     tree = category_tree()
     rows = []

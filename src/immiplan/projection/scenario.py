@@ -297,9 +297,7 @@ def _field(loc: tuple[Any, ...]) -> str:
     """``('npr', 'stock', 'dict[int,...]', 2030)`` → ``npr.stock.2030``: pydantic's type tags
     (a union branch, ``[key]``, ``function-after[...]``) are not fields a user wrote."""
     parts = [
-        str(p)
-        for p in loc
-        if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
+        str(p) for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
     ]
     return ".".join(parts)
 

@@ -43,14 +43,19 @@ class CohortAssumptions:
 
     def __post_init__(self) -> None:
         if not 0 <= self.french_min_nclc <= 12:
-            raise InputError("an NCLC level is 0–12", field="cohort.french_min_nclc",
-                             value=self.french_min_nclc)
+            raise InputError(
+                "an NCLC level is 0–12", field="cohort.french_min_nclc", value=self.french_min_nclc
+            )
         if self.years_to_admission < 0:
-            raise InputError("cannot be negative", field="cohort.years_to_admission",
-                             value=self.years_to_admission)
+            raise InputError(
+                "cannot be negative",
+                field="cohort.years_to_admission",
+                value=self.years_to_admission,
+            )
         if not 0 <= self.child_male_share <= 1:
-            raise InputError("a share is in [0, 1]", field="cohort.child_male_share",
-                             value=self.child_male_share)
+            raise InputError(
+                "a share is in [0, 1]", field="cohort.child_male_share", value=self.child_male_share
+            )
 
 
 @dataclass(frozen=True)
@@ -98,26 +103,37 @@ class CohortProfile:
         target, say); without, they are shares summing to 1.
         """
         values = self.distribution() * (1.0 if persons is None else float(persons))
-        return xr.DataArray(values, dims=("sex", "age"),
-                            coords={"sex": list(SEXES), "age": AGES},
-                            name="economic_admissions",
-                            attrs={"french_share": self.french_share,
-                                   "principals": self.principals})
+        return xr.DataArray(
+            values,
+            dims=("sex", "age"),
+            coords={"sex": list(SEXES), "age": AGES},
+            name="economic_admissions",
+            attrs={"french_share": self.french_share, "principals": self.principals},
+        )
 
     def age_groups(self) -> pd.DataFrame:
         """Shares by the age groups IRCC publishes (<15, 15–24, 25–44, 45–64, 65+)."""
         by_age = self.distribution().sum(axis=0)
-        edges = [(0, 14, "<15"), (15, 24, "15–24"), (25, 44, "25–44"), (45, 64, "45–64"),
-                 (65, 100, "65+")]
-        return pd.DataFrame({"age group": [label for _, _, label in edges],
-                             "share": [float(by_age[a:b + 1].sum()) for a, b, _ in edges]})
+        edges = [
+            (0, 14, "<15"),
+            (15, 24, "15–24"),
+            (25, 44, "25–44"),
+            (45, 64, "45–64"),
+            (65, 100, "65+"),
+        ]
+        return pd.DataFrame(
+            {
+                "age group": [label for _, _, label in edges],
+                "share": [float(by_age[a : b + 1].sum()) for a, b, _ in edges],
+            }
+        )
 
     def summary(self) -> pd.DataFrame:
         """The cohort in a few lines: measure and value."""
-        female = float(self.age_sex[0].sum() / self.age_sex.sum()) if self.persons else float(
-            "nan")
-        degree = sum(self.education.get(k, 0.0) for k in
-                     ("bachelor", "two_or_more", "master", "doctorate"))
+        female = float(self.age_sex[0].sum() / self.age_sex.sum()) if self.persons else float("nan")
+        degree = sum(
+            self.education.get(k, 0.0) for k in ("bachelor", "two_or_more", "master", "doctorate")
+        )
         rows = [
             ("principal applicants", self.principals),
             ("persons (with accompanying family)", round(self.persons, 1)),
@@ -131,8 +147,10 @@ class CohortProfile:
             ("mean age at admission", round(self.mean_age, 2)),
             ("principal applicants with a bachelor's or more", round(degree, 4)),
         ]
-        rows += [(f"age {row['age group']}", round(float(row["share"]), 4))
-                 for _, row in self.age_groups().iterrows()]
+        rows += [
+            (f"age {row['age group']}", round(float(row["share"]), 4))
+            for _, row in self.age_groups().iterrows()
+        ]
         return pd.DataFrame(rows, columns=["measure", "value"])
 
 
@@ -147,8 +165,9 @@ def _shares(codes: np.ndarray, labels: tuple[str, ...]) -> dict[str, float]:
     return {label: float(c) for label, c in zip(labels, counts, strict=True) if c > 0}
 
 
-def cohort_profile(selected: Profiles,
-                   assumptions: CohortAssumptions | None = None) -> CohortProfile:
+def cohort_profile(
+    selected: Profiles, assumptions: CohortAssumptions | None = None
+) -> CohortProfile:
     """The profile of the cohort whose principal applicants are the rows of ``selected``."""
     a = assumptions or CohortAssumptions()
     shift = int(a.years_to_admission)
@@ -176,10 +195,12 @@ def cohort_profile(selected: Profiles,
 
     level = a.french_min_nclc
     principal_fr = _knows_french(selected["french_listening"], selected["french_speaking"], level)
-    spouse_fr = spouse & _knows_french(selected["spouse_french_listening"],
-                                       selected["spouse_french_speaking"], level)
-    children = (selected["children_0_12"].astype(np.int64)
-                + selected["children_13_21"].astype(np.int64))
+    spouse_fr = spouse & _knows_french(
+        selected["spouse_french_listening"], selected["spouse_french_speaking"], level
+    )
+    children = selected["children_0_12"].astype(np.int64) + selected["children_13_21"].astype(
+        np.int64
+    )
     family_fr = principal_fr | spouse_fr
     french_persons = float(principal_fr.sum() + spouse_fr.sum() + children[family_fr].sum())
 

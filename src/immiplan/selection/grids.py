@@ -29,14 +29,26 @@ from immiplan.system.parameters import as_date, parameters
 from immiplan.system.references import Reference, unique_references
 
 NAMED_GRIDS: dict[str, tuple[str, dt.date, str]] = {
-    "prtq-2018": ("prtq", dt.date(2018, 8, 2),
-                  "Quebec PRTQ selection grid in force from 2018-08-02 (Arrima era)"),
-    "crs-2019": ("crs", dt.date(2019, 1, 1),
-                 "Express Entry CRS as in 2018–2019 (job offer 50/200, French 15/30)"),
-    "crs-2021": ("crs", dt.date(2021, 1, 1),
-                 "Express Entry CRS after the French points rose to 25/50 (2020-10-27)"),
-    "crs-2025": ("crs", dt.date(2025, 3, 25),
-                 "Express Entry CRS without arranged-employment points (from 2025-03-25)"),
+    "prtq-2018": (
+        "prtq",
+        dt.date(2018, 8, 2),
+        "Quebec PRTQ selection grid in force from 2018-08-02 (Arrima era)",
+    ),
+    "crs-2019": (
+        "crs",
+        dt.date(2019, 1, 1),
+        "Express Entry CRS as in 2018–2019 (job offer 50/200, French 15/30)",
+    ),
+    "crs-2021": (
+        "crs",
+        dt.date(2021, 1, 1),
+        "Express Entry CRS after the French points rose to 25/50 (2020-10-27)",
+    ),
+    "crs-2025": (
+        "crs",
+        dt.date(2025, 3, 25),
+        "Express Entry CRS without arranged-employment points (from 2025-03-25)",
+    ),
 }
 """Grid names accepted everywhere a grid is named: system, date, description."""
 
@@ -55,8 +67,9 @@ def resolve_grid_name(name: str) -> tuple[str, dt.date]:
             try:
                 return system, as_date(when)
             except InputError as exc:
-                raise InputError("not a date after '@' (expected YYYY-MM-DD)", field="grid",
-                                 value=name) from exc
+                raise InputError(
+                    "not a date after '@' (expected YYYY-MM-DD)", field="grid", value=name
+                ) from exc
     known = ", ".join([*NAMED_GRIDS, "crs@YYYY-MM-DD", "prtq@YYYY-MM-DD"])
     raise InputError(f"unknown grid (known: {known})", field="grid", value=name)
 
@@ -74,8 +87,9 @@ def deep_merge(base: Any, override: Any) -> Any:
 class GridParameters:
     """Reads ``selection.<system>.<name>`` at one date, applying overrides, keeping references."""
 
-    def __init__(self, system: str, date: dt.date,
-                 overrides: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, system: str, date: dt.date, overrides: Mapping[str, Any] | None = None
+    ) -> None:
         self.system = system
         self.date = date
         self.overrides = dict(overrides or {})
@@ -87,14 +101,17 @@ class GridParameters:
         try:
             parameter = parameters().get(full)
         except InputError as exc:
-            raise InputError(f"the {self.system} grid has no parameter '{name}'",
-                             field="overrides", value=name) from exc
+            raise InputError(
+                f"the {self.system} grid has no parameter '{name}'", field="overrides", value=name
+            ) from exc
         try:
             entry = parameter.entry_at(self.date)
         except InputError as exc:
             raise InputError(
                 f"the {self.system.upper()} grid is not encoded for {self.date.isoformat()} "
-                f"({exc.message})", field="grid", value=f"{self.system}@{self.date.isoformat()}"
+                f"({exc.message})",
+                field="grid",
+                value=f"{self.system}@{self.date.isoformat()}",
             ) from exc
         self.references[name] = entry.references
         self.used.add(name)
@@ -107,8 +124,11 @@ class GridParameters:
         """Fail on an override naming a parameter the grid never read (a typo)."""
         unused = sorted(set(self.overrides) - self.used)
         if unused:
-            raise InputError(f"override of an unknown {self.system} parameter",
-                             field="overrides", value=unused[0])
+            raise InputError(
+                f"override of an unknown {self.system} parameter",
+                field="overrides",
+                value=unused[0],
+            )
 
 
 def step_table(starts: list[int], points: list[int], upto: int) -> np.ndarray:
@@ -118,8 +138,9 @@ def step_table(starts: list[int], points: list[int], upto: int) -> np.ndarray:
     """
     starts_a = np.asarray(starts)
     if starts_a[0] != 0 or np.any(np.diff(starts_a) <= 0) or len(starts) != len(points):
-        raise InputError("a band table needs increasing starts from 0 and one value per band",
-                         value=starts)
+        raise InputError(
+            "a band table needs increasing starts from 0 and one value per band", value=starts
+        )
     band = np.searchsorted(starts_a, np.arange(upto + 1), side="right") - 1
     return np.asarray(points, dtype=np.int16)[band]
 
@@ -238,8 +259,10 @@ def source_lines(grid: Grid) -> list[str]:
         urls = grouped.setdefault(key, [])
         if ref.url and ref.url not in urls:
             urls.append(ref.url)
-    return [f"source: {key}" + (f"; at {', '.join(urls)}" if urls else "")
-            for key, urls in grouped.items()]
+    return [
+        f"source: {key}" + (f"; at {', '.join(urls)}" if urls else "")
+        for key, urls in grouped.items()
+    ]
 
 
 def explain(grid: Grid, profiles: Profiles, candidate_id: str) -> pd.DataFrame:
@@ -254,25 +277,40 @@ def explain(grid: Grid, profiles: Profiles, candidate_id: str) -> pd.DataFrame:
     inputs = grid.describe_inputs(profiles, row)
     lines = []
     for factor in table.layout:
-        lines.append({
-            "block": factor.block,
-            "factor": factor.label,
-            "inputs": inputs.get(factor.name, ""),
-            "points": int(table.factors[factor.name][0]),
-        })
-    lines.append({"block": "total", "factor": f"total ({grid.name})", "inputs": "",
-                  "points": int(table.total[0])})
+        lines.append(
+            {
+                "block": factor.block,
+                "factor": factor.label,
+                "inputs": inputs.get(factor.name, ""),
+                "points": int(table.factors[factor.name][0]),
+            }
+        )
+    lines.append(
+        {
+            "block": "total",
+            "factor": f"total ({grid.name})",
+            "inputs": "",
+            "points": int(table.total[0]),
+        }
+    )
     for name, values in table.checks.items():
         value = values[0]
         is_flag = isinstance(value, np.bool_ | bool)
         shown = ("yes" if value else "no") if is_flag else str(int(value))
         extra = inputs.get(f"check:{name}")
-        lines.append({"block": "check", "factor": name.replace("_", " "),
-                      "inputs": f"{shown} ({extra})" if extra else shown, "points": None})
+        lines.append(
+            {
+                "block": "check",
+                "factor": name.replace("_", " "),
+                "inputs": f"{shown} ({extra})" if extra else shown,
+                "points": None,
+            }
+        )
     frame = pd.DataFrame(lines)
     # Checks carry no points: None prints as '—' in tables and null in JSON.
-    frame["points"] = pd.Series([None if v is None or pd.isna(v) else int(v)
-                                 for v in frame["points"]], dtype=object)
+    frame["points"] = pd.Series(
+        [None if v is None or pd.isna(v) else int(v) for v in frame["points"]], dtype=object
+    )
     return frame
 
 
@@ -306,6 +344,13 @@ def grids_frame() -> pd.DataFrame:
     rows = []
     for name, (system, date, text) in NAMED_GRIDS.items():
         grid = load_grid(name)
-        rows.append({"grid": name, "system": system, "in force on": date.isoformat(),
-                     "maximum": grid.maximum, "description": text})
+        rows.append(
+            {
+                "grid": name,
+                "system": system,
+                "in force on": date.isoformat(),
+                "maximum": grid.maximum,
+                "description": text,
+            }
+        )
     return pd.DataFrame(rows)

@@ -46,8 +46,7 @@ def pool_calibration(kind: str) -> dict[str, Any]:
     doc = load_yaml(data_root() / "selection" / "synthetic-pools.yaml")
     kinds = doc["kinds"]
     if kind not in kinds:
-        raise InputError(f"unknown pool kind (known: {', '.join(kinds)})", field="kind",
-                         value=kind)
+        raise InputError(f"unknown pool kind (known: {', '.join(kinds)})", field="kind", value=kind)
     return dict(kinds[kind])
 
 
@@ -58,8 +57,9 @@ def _choice(rng: np.random.Generator, shares: Mapping[str, float], size: int) ->
     return np.array(labels, dtype=object)[rng.choice(len(labels), size=size, p=p / p.sum())]
 
 
-def _levels(rng: np.random.Generator, latent: np.ndarray, spec: Mapping[str, Any],
-            floor: int) -> list[np.ndarray]:
+def _levels(
+    rng: np.random.Generator, latent: np.ndarray, spec: Mapping[str, Any], floor: int
+) -> list[np.ndarray]:
     """Four ability levels around a latent level (rounded, clipped to floor..12)."""
     noise = float(spec["ability_sd"])
     out = []
@@ -77,8 +77,13 @@ def _ages(rng: np.random.Generator, spec: Mapping[str, Any], size: int) -> np.nd
     return rng.integers(starts[band], ends[band] + 1).astype(np.int16)
 
 
-def _language(rng: np.random.Generator, spec: Mapping[str, Any], size: int,
-              lift: np.ndarray, floor: np.ndarray | int | None = None) -> list[np.ndarray]:
+def _language(
+    rng: np.random.Generator,
+    spec: Mapping[str, Any],
+    size: int,
+    lift: np.ndarray,
+    floor: np.ndarray | int | None = None,
+) -> list[np.ndarray]:
     """Levels for one language: a share of candidates has a test, the others 0.
 
     Levels are clipped below at ``floor`` (default: the spec's ``floor``), which may differ
@@ -91,9 +96,15 @@ def _language(rng: np.random.Generator, spec: Mapping[str, Any], size: int,
     return [np.where(has, np.maximum(level, low), 0).astype(np.int16) for level in levels]
 
 
-def generate_pool(size: int, *, kind: str = "express-entry", seed: int = 0,
-                  start: dt.date | str | None = None, end: dt.date | str | None = None,
-                  id_prefix: str = "S") -> Profiles:
+def generate_pool(
+    size: int,
+    *,
+    kind: str = "express-entry",
+    seed: int = 0,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    id_prefix: str = "S",
+) -> Profiles:
     """A synthetic pool of ``size`` candidates of ``kind``, reproducible from ``seed``.
 
     Submission times are spread uniformly over [``start``, ``end``) (default: the year 2018).
@@ -140,10 +151,13 @@ def generate_pool(size: int, *, kind: str = "express-entry", seed: int = 0,
     data["area_of_training"] = codes("area_of_training", _choice(rng, spec["area_of_training"], n))
 
     lift = float(spec["strength_language_lift"]) * strength
-    english = _language(rng, spec["english"], n,
-                        lift + np.where(certificate, float(trades["english_shift"]), 0.0),
-                        np.where(certificate, int(trades["english_floor"]),
-                                 int(spec["english"]["floor"])))
+    english = _language(
+        rng,
+        spec["english"],
+        n,
+        lift + np.where(certificate, float(trades["english_shift"]), 0.0),
+        np.where(certificate, int(trades["english_floor"]), int(spec["english"]["floor"])),
+    )
     french = _language(rng, spec["french"], n, lift)
     for ability, e, f in zip(ABILITIES, english, french, strict=True):
         data[f"english_{ability}"] = e
@@ -157,8 +171,7 @@ def generate_pool(size: int, *, kind: str = "express-entry", seed: int = 0,
     data["canadian_work_years"] = np.where(has_cwe, cwe, 0).astype(np.int16)
     foreign = spec["foreign_work_years"]
     fyears = np.array(list(foreign), dtype=np.int16)
-    data["foreign_work_years"] = fyears[rng.choice(len(fyears), size=n,
-                                                   p=_norm(foreign.values()))]
+    data["foreign_work_years"] = fyears[rng.choice(len(fyears), size=n, p=_norm(foreign.values()))]
     total_years = data["canadian_work_years"] + data["foreign_work_years"]
     months = 12 * total_years.astype(np.int32) + rng.integers(0, 12, n)
     data["experience_months"] = np.minimum(months, 60).astype(np.int16)
@@ -170,7 +183,9 @@ def generate_pool(size: int, *, kind: str = "express-entry", seed: int = 0,
     draw = rng.random(n)
     data["arranged_employment"] = np.select(
         [draw < float(offer["noc_00"]), draw < float(offer["noc_00"]) + float(offer["noc_0ab"])],
-        [1, 2], 0).astype(np.int8)
+        [1, 2],
+        0,
+    ).astype(np.int8)
     data["provincial_nomination"] = rng.random(n) < float(spec["provincial_nomination_share"])
     data["sibling_in_canada"] = rng.random(n) < float(spec["sibling_share"])
 
@@ -186,8 +201,9 @@ def generate_pool(size: int, *, kind: str = "express-entry", seed: int = 0,
     data["self_sufficiency"] = np.ones(n, dtype=bool)
 
     children = spec["children"]
-    mean = np.where(has_spouse, float(children["mean_with_spouse"]),
-                    float(children["mean_without_spouse"]))
+    mean = np.where(
+        has_spouse, float(children["mean_with_spouse"]), float(children["mean_without_spouse"])
+    )
     # Fewer children under 25, more from 30 on.
     mean = mean * np.clip((age.astype(float) - 20.0) / 12.0, 0.1, 1.0)
     count = rng.poisson(mean)
@@ -203,10 +219,11 @@ def generate_pool(size: int, *, kind: str = "express-entry", seed: int = 0,
     data["spouse_age"] = np.where(has_spouse, np.clip(age + gap, 18, 80), 0).astype(np.int16)
     data["spouse_sex"] = np.full(n, 2, dtype=np.int8)  # opposite
     data["spouse_education"] = np.where(
-        has_spouse, codes("education", _choice(rng, sp["education"], n)), 0).astype(np.int8)
+        has_spouse, codes("education", _choice(rng, sp["education"], n)), 0
+    ).astype(np.int8)
     data["spouse_area_of_training"] = np.where(
-        has_spouse, codes("area_of_training", _choice(rng, spec["area_of_training"], n)),
-        7).astype(np.int8)
+        has_spouse, codes("area_of_training", _choice(rng, spec["area_of_training"], n)), 7
+    ).astype(np.int8)
     spouse_english = _language(rng, sp["english"], n, 0.5 * lift)
     spouse_french = _language(rng, sp["french"], n, 0.5 * lift)
     for ability, e, f in zip(ABILITIES, spouse_english, spouse_french, strict=True):
@@ -214,7 +231,8 @@ def generate_pool(size: int, *, kind: str = "express-entry", seed: int = 0,
         data[f"spouse_french_{ability}"] = np.where(has_spouse, f, 0).astype(np.int16)
     spouse_cwe = rng.random(n) < float(sp["canadian_work_share"])
     data["spouse_canadian_work_years"] = np.where(
-        has_spouse & spouse_cwe, rng.integers(1, 4, n), 0).astype(np.int16)
+        has_spouse & spouse_cwe, rng.integers(1, 4, n), 0
+    ).astype(np.int16)
     data["synthetic"] = np.ones(n, dtype=bool)
     missing = [c.name for c in COLUMNS if c.name not in data]
     if missing:  # a column added to the schema must be generated too
@@ -259,18 +277,24 @@ def snapshot_fit(scores: np.ndarray, snapshot: Snapshot | None = None) -> pd.Dat
     """
     snap = snapshot or crs_snapshot_2019()
     scores = np.asarray(scores)
-    counts = np.array([np.count_nonzero((scores >= lo) & (scores <= hi))
-                       for lo, hi in zip(snap.low, snap.high, strict=True)])
+    counts = np.array(
+        [
+            np.count_nonzero((scores >= lo) & (scores <= hi))
+            for lo, hi in zip(snap.low, snap.high, strict=True)
+        ]
+    )
     published = snap.counts / snap.counts.sum()
     synthetic = counts / max(counts.sum(), 1)
-    frame = pd.DataFrame({
-        "bucket": [f"{lo}–{hi}" for lo, hi in zip(snap.low, snap.high, strict=True)],
-        "published": snap.counts,
-        "synthetic": counts,
-        "published_share": published,
-        "synthetic_share": synthetic,
-        "difference_pp": 100 * (synthetic - published),
-    })
+    frame = pd.DataFrame(
+        {
+            "bucket": [f"{lo}–{hi}" for lo, hi in zip(snap.low, snap.high, strict=True)],
+            "published": snap.counts,
+            "synthetic": counts,
+            "published_share": published,
+            "synthetic_share": synthetic,
+            "difference_pp": 100 * (synthetic - published),
+        }
+    )
     frame.attrs["total_variation"] = float(0.5 * np.abs(synthetic - published).sum())
     frame.attrs["published_total"] = int(snap.counts.sum())
     frame.attrs["synthetic_total"] = int(counts.sum())

@@ -34,10 +34,20 @@ from immiplan.selection.schema import (
     Profiles,
 )
 
-LEVELS = ("none", "secondary_general", "secondary_vocational", "postsecondary_general_2y",
-          "postsecondary_technical_1y", "postsecondary_technical_2y",
-          "postsecondary_technical_3y", "university_1y", "university_2y", "university_3y",
-          "master", "doctorate")
+LEVELS = (
+    "none",
+    "secondary_general",
+    "secondary_vocational",
+    "postsecondary_general_2y",
+    "postsecondary_technical_1y",
+    "postsecondary_technical_2y",
+    "postsecondary_technical_3y",
+    "university_1y",
+    "university_2y",
+    "university_3y",
+    "master",
+    "doctorate",
+)
 """The PRTQ education rows."""
 
 CEFR = ("below_A1", "A1", "A2", "B1", "B2", "C1", "C2")
@@ -61,8 +71,9 @@ LAYOUT: tuple[Factor, ...] = (
     Factor("spouse_french", "spouse", "spouse: French", ()),
     Factor("job_offer", "job_offer", "validated job offer", ("job_offer_region",)),
     Factor("children", "children", "children", ("children_0_12", "children_13_21")),
-    Factor("self_sufficiency", "self_sufficiency", "financial self-sufficiency",
-           ("self_sufficiency",)),
+    Factor(
+        "self_sufficiency", "self_sufficiency", "financial self-sufficiency", ("self_sufficiency",)
+    ),
 )
 
 EMPLOYABILITY = tuple(f.name for f in LAYOUT if f.block not in ("children", "self_sufficiency"))
@@ -79,8 +90,7 @@ class PrtqGrid(LookupGrid):
         super().__init__(name, params)
         p = params
         education = keyed(p("training.education"), LEVELS, "education")
-        self.level = np.array([LEVELS.index(PRTQ_EDUCATION[c]) for c in EDUCATION],
-                              dtype=np.int8)
+        self.level = np.array([LEVELS.index(PRTQ_EDUCATION[c]) for c in EDUCATION], dtype=np.int8)
         self.education = education[self.level]
         self.area = keyed(p("training.area"), AREAS, "area of training")
         experience = p("experience")
@@ -95,13 +105,11 @@ class PrtqGrid(LookupGrid):
         self.english_written = step_table(english["from_clb"], english["written"], 12)
         self.stay = keyed(p("quebec.stay"), QUEBEC_STAY, "stay")
         self.family = int(p("quebec.family"))
-        self.spouse_education = keyed(p("spouse.education"), LEVELS, "spouse education")[
-            self.level]
+        self.spouse_education = keyed(p("spouse.education"), LEVELS, "spouse education")[self.level]
         self.spouse_area = keyed(p("spouse.area"), AREAS, "spouse area of training")
         spouse_age = p("spouse.age")
         self.spouse_age = step_table(spouse_age["from_age"], spouse_age["points"], _MAX_AGE)
-        self.spouse_french = keyed(p("spouse.french")["oral"], CEFR, "spouse French")[
-            NCLC_TO_CEFR]
+        self.spouse_french = keyed(p("spouse.french")["oral"], CEFR, "spouse French")[NCLC_TO_CEFR]
         self.job_offer = keyed(p("job_offer"), JOB_OFFER_REGIONS, "job offer")
         children = p("children")
         self.per_young_child = int(children["per_child_12_or_under"])
@@ -112,8 +120,9 @@ class PrtqGrid(LookupGrid):
         self.education_cutoff = int(cutoffs["education"])
         self.self_sufficiency_cutoff = int(cutoffs["self_sufficiency"])
         employability = p("thresholds.employability")
-        self.employability = np.array([employability["single"], employability["with_spouse"]],
-                                      dtype=np.int16)
+        self.employability = np.array(
+            [employability["single"], employability["with_spouse"]], dtype=np.int16
+        )
         passing = p("thresholds.passing")
         self.passing = np.array([passing["single"], passing["with_spouse"]], dtype=np.int16)
         self.maximum = int(p("maximum"))
@@ -127,30 +136,40 @@ class PrtqGrid(LookupGrid):
         f["area_of_training"] = self.area[prof["area_of_training"]]
         f["experience"] = lookup(self.experience, prof["experience_months"])
         f["age"] = lookup(self.age, prof["age"])
-        f["french"] = (lookup(self.french_oral, prof["french_listening"])
-                       + lookup(self.french_oral, prof["french_speaking"])
-                       + lookup(self.french_written, prof["french_reading"])
-                       + lookup(self.french_written, prof["french_writing"]))
-        f["english"] = (lookup(self.english_oral, prof["english_listening"])
-                        + lookup(self.english_oral, prof["english_speaking"])
-                        + lookup(self.english_written, prof["english_reading"])
-                        + lookup(self.english_written, prof["english_writing"]))
+        f["french"] = (
+            lookup(self.french_oral, prof["french_listening"])
+            + lookup(self.french_oral, prof["french_speaking"])
+            + lookup(self.french_written, prof["french_reading"])
+            + lookup(self.french_written, prof["french_writing"])
+        )
+        f["english"] = (
+            lookup(self.english_oral, prof["english_listening"])
+            + lookup(self.english_oral, prof["english_speaking"])
+            + lookup(self.english_written, prof["english_reading"])
+            + lookup(self.english_written, prof["english_writing"])
+        )
         f["stay"] = self.stay[prof["quebec_stay"]]
         f["family"] = np.where(prof["family_in_quebec"], np.int16(self.family), zero)
-        f["spouse_education"] = np.where(spouse, self.spouse_education[prof["spouse_education"]],
-                                         zero)
-        f["spouse_area"] = np.where(spouse, self.spouse_area[prof["spouse_area_of_training"]],
-                                    zero)
+        f["spouse_education"] = np.where(
+            spouse, self.spouse_education[prof["spouse_education"]], zero
+        )
+        f["spouse_area"] = np.where(spouse, self.spouse_area[prof["spouse_area_of_training"]], zero)
         f["spouse_age"] = np.where(spouse, lookup(self.spouse_age, prof["spouse_age"]), zero)
         f["spouse_french"] = np.where(
-            spouse, lookup(self.spouse_french, prof["spouse_french_listening"])
-            + lookup(self.spouse_french, prof["spouse_french_speaking"]), zero)
+            spouse,
+            lookup(self.spouse_french, prof["spouse_french_listening"])
+            + lookup(self.spouse_french, prof["spouse_french_speaking"]),
+            zero,
+        )
         f["job_offer"] = self.job_offer[prof["job_offer_region"]]
-        children = (prof["children_0_12"].astype(np.int32) * self.per_young_child
-                    + prof["children_13_21"].astype(np.int32) * self.per_older_child)
+        children = (
+            prof["children_0_12"].astype(np.int32) * self.per_young_child
+            + prof["children_13_21"].astype(np.int32) * self.per_older_child
+        )
         f["children"] = np.minimum(children, self.children_max).astype(np.int16)
-        f["self_sufficiency"] = np.where(prof["self_sufficiency"],
-                                         np.int16(self.self_sufficiency), zero)
+        f["self_sufficiency"] = np.where(
+            prof["self_sufficiency"], np.int16(self.self_sufficiency), zero
+        )
 
         factors = {factor.name: f[factor.name].astype(np.int16, copy=False) for factor in LAYOUT}
         total = np.zeros(len(prof), dtype=np.int16)
@@ -172,9 +191,17 @@ class PrtqGrid(LookupGrid):
             "passing_score_met": passing_ok,
             "selected": education_ok & sufficiency_ok & employability_ok & passing_ok,
         }
-        return ScoreTable(grid=self.name, system=self.system, date=self.date, ids=prof.ids,
-                          factors=factors, total=total, checks=checks, layout=LAYOUT,
-                          summary_checks=("employability", "selected"))
+        return ScoreTable(
+            grid=self.name,
+            system=self.system,
+            date=self.date,
+            ids=prof.ids,
+            factors=factors,
+            total=total,
+            checks=checks,
+            layout=LAYOUT,
+            summary_checks=("employability", "selected"),
+        )
 
     def describe_inputs(self, prof: Profiles, row: int) -> dict[str, str]:
         """The inputs of each factor for one row, in words (for :func:`explain`)."""
@@ -197,8 +224,8 @@ class PrtqGrid(LookupGrid):
         s = int(spouse)
         out = {
             "education": f"{label('education')} (PRTQ row "
-                         f"'{LEVELS[int(self.level[one['education'][0]])]}'; cut-off "
-                         f"{self.education_cutoff})",
+            f"'{LEVELS[int(self.level[one['education'][0]])]}'; cut-off "
+            f"{self.education_cutoff})",
             "area_of_training": area("area_of_training"),
             "experience": f"{value('experience_months')} months",
             "age": f"{value('age')} years",
@@ -207,16 +234,20 @@ class PrtqGrid(LookupGrid):
             "stay": label("quebec_stay"),
             "family": "yes" if one["family_in_quebec"][0] else "no",
             "job_offer": label("job_offer_region"),
-            "children": (f"{value('children_0_12')} aged 0–12, {value('children_13_21')} aged "
-                         f"13–21 (max {self.children_max})"),
+            "children": (
+                f"{value('children_0_12')} aged 0–12, {value('children_13_21')} aged "
+                f"13–21 (max {self.children_max})"
+            ),
             "self_sufficiency": "contract signed" if one["self_sufficiency"][0] else "no contract",
         }
         if spouse:
             out["spouse_education"] = label("spouse_education")
             out["spouse_area"] = area("spouse_area_of_training")
             out["spouse_age"] = f"{value('spouse_age')} years"
-            out["spouse_french"] = (f"listening {cefr(value('spouse_french_listening'))}, "
-                                    f"speaking {cefr(value('spouse_french_speaking'))}")
+            out["spouse_french"] = (
+                f"listening {cefr(value('spouse_french_listening'))}, "
+                f"speaking {cefr(value('spouse_french_speaking'))}"
+            )
         else:
             for key in ("spouse_education", "spouse_area", "spouse_age", "spouse_french"):
                 out[key] = "no accompanying spouse"

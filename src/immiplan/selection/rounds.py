@@ -79,11 +79,17 @@ class Targeting:
     def __post_init__(self) -> None:
         unknown = [r for r in self.regions if r not in JOB_OFFER_REGIONS]
         if unknown:
-            raise InputError(f"unknown region (known: {', '.join(JOB_OFFER_REGIONS[1:])})",
-                             field="targeting.regions", value=unknown[0])
+            raise InputError(
+                f"unknown region (known: {', '.join(JOB_OFFER_REGIONS[1:])})",
+                field="targeting.regions",
+                value=unknown[0],
+            )
         if self.min_french_nclc is not None and not 0 <= self.min_french_nclc <= 12:
-            raise InputError("an NCLC level is 0–12", field="targeting.min_french_nclc",
-                             value=self.min_french_nclc)
+            raise InputError(
+                "an NCLC level is 0–12",
+                field="targeting.min_french_nclc",
+                value=self.min_french_nclc,
+            )
 
     def is_open(self) -> bool:
         """True when the round is open to every profile."""
@@ -171,16 +177,28 @@ class RoundsResult:
 class RoundSimulator:
     """A pool sorted once by rank, and rounds drawn from it one after another."""
 
-    def __init__(self, prof: Profiles, scores: np.ndarray, *, validity_days: int = 365,
-                 eligible: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        prof: Profiles,
+        scores: np.ndarray,
+        *,
+        validity_days: int = 365,
+        eligible: np.ndarray | None = None,
+    ) -> None:
         submitted = prof["submitted"]
         if len(prof) and submitted.min() < 0:
             first = int(np.flatnonzero(submitted < 0)[0])
-            raise InputError("rounds need a submission time for every profile",
-                             source=prof.source, field=f"row {first + 1}, column submitted")
+            raise InputError(
+                "rounds need a submission time for every profile",
+                source=prof.source,
+                field=f"row {first + 1}, column submitted",
+            )
         if validity_days <= 0:
-            raise InputError("profiles must stay valid at least one day",
-                             field="validity_days", value=validity_days)
+            raise InputError(
+                "profiles must stay valid at least one day",
+                field="validity_days",
+                value=validity_days,
+            )
         self.profiles = prof
         scores = np.asarray(scores)
         # Highest score first; at equal score, earliest submission first (the tie-break).
@@ -225,8 +243,7 @@ class RoundSimulator:
     def draw(self, spec: RoundSpec) -> tuple[np.ndarray, int]:
         """Invite for one round: sorted positions of the invited, and the pool size before."""
         if spec.size < 0:
-            raise InputError("a round cannot have a negative size", field="size",
-                             value=spec.size)
+            raise InputError("a round cannot have a negative size", field="size", value=spec.size)
         before = self.pool_size(spec.date)
         t = _seconds(spec.date)
         target = self._target(spec.targeting)
@@ -254,9 +271,15 @@ class RoundSimulator:
         return chosen, before
 
 
-def run_rounds(prof: Profiles, scores: np.ndarray, rounds: Sequence[RoundSpec], *,
-               validity_days: int = 365, eligible: np.ndarray | None = None,
-               carry_shortfall: bool = False) -> RoundsResult:
+def run_rounds(
+    prof: Profiles,
+    scores: np.ndarray,
+    rounds: Sequence[RoundSpec],
+    *,
+    validity_days: int = 365,
+    eligible: np.ndarray | None = None,
+    carry_shortfall: bool = False,
+) -> RoundsResult:
     """Hold ``rounds`` in date order over the pool; report invitations and cut-offs per round.
 
     ``eligible`` excludes profiles from every round (they still count in the pool size).
@@ -271,43 +294,70 @@ def run_rounds(prof: Profiles, scores: np.ndarray, rounds: Sequence[RoundSpec], 
     carry = 0
     for spec in ordered:
         wanted = spec.size + (carry if spec.counted else 0)
-        actual = spec if wanted == spec.size else RoundSpec(
-            spec.date, wanted, spec.targeting, spec.label, spec.number, spec.published_cutoff,
-            spec.counted)
+        actual = (
+            spec
+            if wanted == spec.size
+            else RoundSpec(
+                spec.date,
+                wanted,
+                spec.targeting,
+                spec.label,
+                spec.number,
+                spec.published_cutoff,
+                spec.counted,
+            )
+        )
         chosen, before = sim.draw(actual)
         short = wanted - chosen.size
         carry = short if carry_shortfall and spec.counted else 0
         if not spec.counted:
             continue
         if short:
-            notes.append(f"round {spec.number or spec.date.isoformat()}: the pool held only "
-                         f"{chosen.size:,} eligible profiles for {wanted:,} invitations")
+            notes.append(
+                f"round {spec.number or spec.date.isoformat()}: the pool held only "
+                f"{chosen.size:,} eligible profiles for {wanted:,} invitations"
+            )
         position = len(rows)
         last = int(chosen[-1]) if chosen.size else None
-        rows.append({
-            "round": spec.number or str(position + 1),
-            "date": spec.date.isoformat(),
-            "type": spec.label or "general",
-            "targeting": spec.targeting.describe(),
-            "pool": before,
-            "planned": wanted,
-            "invitations": int(chosen.size),
-            "cutoff": int(sim.scores[last]) if last is not None else None,
-            "tie_break": _iso(int(sim.entered[last]) if last is not None else None),
-            "published_cutoff": spec.published_cutoff,
-        })
+        rows.append(
+            {
+                "round": spec.number or str(position + 1),
+                "date": spec.date.isoformat(),
+                "type": spec.label or "general",
+                "targeting": spec.targeting.describe(),
+                "pool": before,
+                "planned": wanted,
+                "invitations": int(chosen.size),
+                "cutoff": int(sim.scores[last]) if last is not None else None,
+                "tie_break": _iso(int(sim.entered[last]) if last is not None else None),
+                "published_cutoff": spec.published_cutoff,
+            }
+        )
         invited.append(sim.order[chosen])
         invited_round.append(np.full(chosen.size, position, dtype=np.int32))
-    frame = pd.DataFrame(rows, columns=["round", "date", "type", "targeting", "pool", "planned",
-                                        "invitations", "cutoff", "tie_break",
-                                        "published_cutoff"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "round",
+            "date",
+            "type",
+            "targeting",
+            "pool",
+            "planned",
+            "invitations",
+            "cutoff",
+            "tie_break",
+            "published_cutoff",
+        ],
+    )
     frame["cutoff"] = frame["cutoff"].astype("Int64")
     frame["published_cutoff"] = frame["published_cutoff"].astype("Int64")
     return RoundsResult(
         rounds=frame,
         invited=np.concatenate(invited) if invited else np.zeros(0, dtype=np.int64),
-        invited_round=(np.concatenate(invited_round) if invited_round
-                       else np.zeros(0, dtype=np.int32)),
+        invited_round=(
+            np.concatenate(invited_round) if invited_round else np.zeros(0, dtype=np.int32)
+        ),
         notes=notes,
     )
 
@@ -315,8 +365,9 @@ def run_rounds(prof: Profiles, scores: np.ndarray, rounds: Sequence[RoundSpec], 
 def cadence(first: dt.date, last: dt.date, every_days: int) -> list[dt.date]:
     """Round dates from ``first`` to ``last`` (inclusive), ``every_days`` apart."""
     if every_days <= 0:
-        raise InputError("rounds must be at least one day apart", field="cadence_days",
-                         value=every_days)
+        raise InputError(
+            "rounds must be at least one day apart", field="cadence_days", value=every_days
+        )
     out = []
     day = first
     while day <= last:
@@ -344,22 +395,29 @@ class Conversion:
         for name in ("invitation_to_selection", "selection_to_admission"):
             value = getattr(self, name)
             if not 0 < value <= 1:
-                raise InputError("a rate must be in (0, 1]", field=f"conversion.{name}",
-                                 value=value)
+                raise InputError(
+                    "a rate must be in (0, 1]", field=f"conversion.{name}", value=value
+                )
         if self.persons_per_principal < 1:
-            raise InputError("at least one person (the principal applicant) per file",
-                             field="conversion.persons_per_principal",
-                             value=self.persons_per_principal)
+            raise InputError(
+                "at least one person (the principal applicant) per file",
+                field="conversion.persons_per_principal",
+                value=self.persons_per_principal,
+            )
         for name in ("months_to_selection", "months_to_admission"):
             if getattr(self, name) < 0:
-                raise InputError("a lag cannot be negative", field=f"conversion.{name}",
-                                 value=getattr(self, name))
+                raise InputError(
+                    "a lag cannot be negative",
+                    field=f"conversion.{name}",
+                    value=getattr(self, name),
+                )
 
     @property
     def persons_per_invitation(self) -> float:
         """Persons admitted per invitation."""
-        return (self.invitation_to_selection * self.selection_to_admission
-                * self.persons_per_principal)
+        return (
+            self.invitation_to_selection * self.selection_to_admission * self.persons_per_principal
+        )
 
     @property
     def lag_months(self) -> int:
@@ -370,14 +428,21 @@ class Conversion:
 def invitations_needed(target_admissions: float, conversion: Conversion) -> int:
     """Principal applicants to invite so that expected admissions reach ``target_admissions``."""
     if target_admissions < 0:
-        raise InputError("an admissions target cannot be negative", field="target",
-                         value=target_admissions)
+        raise InputError(
+            "an admissions target cannot be negative", field="target", value=target_admissions
+        )
     return math.ceil(target_admissions / conversion.persons_per_invitation - 1e-9)
 
 
-def plan_rounds(year: int, target_admissions: float, conversion: Conversion, *,
-                cadence_days: int = 14, targeting: Targeting = Targeting(),
-                label: str = "plan") -> list[RoundSpec]:
+def plan_rounds(
+    year: int,
+    target_admissions: float,
+    conversion: Conversion,
+    *,
+    cadence_days: int = 14,
+    targeting: Targeting = Targeting(),
+    label: str = "plan",
+) -> list[RoundSpec]:
     """Rounds whose admissions, after the lags, fall in ``year`` and add up to the target.
 
     Rounds run every ``cadence_days`` over the year shifted back by the lag; the invitations
@@ -388,8 +453,10 @@ def plan_rounds(year: int, target_admissions: float, conversion: Conversion, *,
     dates = cadence(start, end, cadence_days)
     total = invitations_needed(target_admissions, conversion)
     base, extra = divmod(total, len(dates))
-    return [RoundSpec(day, base + (1 if i < extra else 0), targeting, label, str(i + 1))
-            for i, day in enumerate(dates)]
+    return [
+        RoundSpec(day, base + (1 if i < extra else 0), targeting, label, str(i + 1))
+        for i, day in enumerate(dates)
+    ]
 
 
 def add_conversion(result: RoundsResult, conversion: Conversion) -> pd.DataFrame:
@@ -399,29 +466,46 @@ def add_conversion(result: RoundsResult, conversion: Conversion) -> pd.DataFrame
     frame["selections"] = principals * conversion.persons_per_principal
     frame["selection_date"] = [
         add_months(dt.date.fromisoformat(d), conversion.months_to_selection).isoformat()
-        for d in frame["date"]]
+        for d in frame["date"]
+    ]
     frame["admissions"] = frame["selections"] * conversion.selection_to_admission
     frame["admission_date"] = [
         add_months(dt.date.fromisoformat(d), conversion.lag_months).isoformat()
-        for d in frame["date"]]
+        for d in frame["date"]
+    ]
     return frame
 
 
-def fill_plan(prof: Profiles, scores: np.ndarray, *, year: int, target_admissions: float,
-              conversion: Conversion, cadence_days: int = 14,
-              targeting: Targeting = Targeting(), validity_days: int = 365,
-              eligible: np.ndarray | None = None,
-              warm_up: Sequence[RoundSpec] = ()) -> tuple[pd.DataFrame, RoundsResult]:
+def fill_plan(
+    prof: Profiles,
+    scores: np.ndarray,
+    *,
+    year: int,
+    target_admissions: float,
+    conversion: Conversion,
+    cadence_days: int = 14,
+    targeting: Targeting = Targeting(),
+    validity_days: int = 365,
+    eligible: np.ndarray | None = None,
+    warm_up: Sequence[RoundSpec] = (),
+) -> tuple[pd.DataFrame, RoundsResult]:
     """Invite enough candidates, in rounds, to deliver ``target_admissions`` in ``year``.
 
     Returns the rounds (with invitations, cut-off, expected selections and admissions and
     their dates) and the raw :class:`RoundsResult` (who was invited). A round the pool cannot
     fill passes its shortfall to the next round; what is still missing at the end is noted.
     """
-    specs = plan_rounds(year, target_admissions, conversion, cadence_days=cadence_days,
-                        targeting=targeting)
-    result = run_rounds(prof, scores, [*warm_up, *specs], validity_days=validity_days,
-                        eligible=eligible, carry_shortfall=True)
+    specs = plan_rounds(
+        year, target_admissions, conversion, cadence_days=cadence_days, targeting=targeting
+    )
+    result = run_rounds(
+        prof,
+        scores,
+        [*warm_up, *specs],
+        validity_days=validity_days,
+        eligible=eligible,
+        carry_shortfall=True,
+    )
     frame = add_conversion(result, conversion)
     needed = invitations_needed(target_admissions, conversion)
     got = result.total_invitations
@@ -429,5 +513,6 @@ def fill_plan(prof: Profiles, scores: np.ndarray, *, year: int, target_admission
         result.notes.append(
             f"the pool could not supply the plan: {got:,} of {needed:,} invitations "
             f"({got * conversion.persons_per_invitation:,.0f} of {target_admissions:,.0f} "
-            "admissions)")
+            "admissions)"
+        )
     return frame, result

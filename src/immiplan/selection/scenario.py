@@ -59,8 +59,9 @@ def scenarios_folder() -> Any:
 
 def scenario_names() -> list[str]:
     """The shipped selection scenarios."""
-    return sorted(p.name[: -len(".yaml")] for p in scenarios_folder().iterdir()
-                  if p.name.endswith(".yaml"))
+    return sorted(
+        p.name[: -len(".yaml")] for p in scenarios_folder().iterdir() if p.name.endswith(".yaml")
+    )
 
 
 @dataclass(frozen=True)
@@ -126,12 +127,22 @@ def _known(raw: Mapping[str, Any], keys: set[str], where: str, source: str) -> N
     """Fail on a key the format does not have (a typo would otherwise be ignored)."""
     unknown = sorted(set(raw) - keys - _SOURCE_KEYS)
     if unknown:
-        raise InputError(f"unknown key (known: {', '.join(sorted(keys))})", source=source,
-                         field=f"{where}.{unknown[0]}")
+        raise InputError(
+            f"unknown key (known: {', '.join(sorted(keys))})",
+            source=source,
+            field=f"{where}.{unknown[0]}",
+        )
 
 
-def _number(node: Mapping[str, Any], key: str, where: str, source: str, *,
-            default: Any = None, integer: bool = False) -> Any:
+def _number(
+    node: Mapping[str, Any],
+    key: str,
+    where: str,
+    source: str,
+    *,
+    default: Any = None,
+    integer: bool = False,
+) -> Any:
     if key not in node:
         if default is None:
             raise InputError("missing", source=source, field=f"{where}.{key}")
@@ -140,8 +151,9 @@ def _number(node: Mapping[str, Any], key: str, where: str, source: str, *,
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError("must be a number", source=source, field=f"{where}.{key}", value=value)
     if integer and value != int(value):
-        raise InputError("must be a whole number", source=source, field=f"{where}.{key}",
-                         value=value)
+        raise InputError(
+            "must be a whole number", source=source, field=f"{where}.{key}", value=value
+        )
     return int(value) if integer else float(value)
 
 
@@ -157,8 +169,11 @@ def _targeting(node: Any, where: str, source: str) -> Targeting:
     known = set(Targeting.__dataclass_fields__)
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise InputError(f"unknown targeting key (known: {', '.join(sorted(known))})",
-                         source=source, field=f"{where}.{unknown[0]}")
+        raise InputError(
+            f"unknown targeting key (known: {', '.join(sorted(known))})",
+            source=source,
+            field=f"{where}.{unknown[0]}",
+        )
     for key in ("regions", "occupations"):
         if key in raw:
             raw[key] = tuple(str(v) for v in raw[key])
@@ -183,8 +198,12 @@ def _pool(node: Any, base: Path | None, source: str) -> PoolSpec:
     _known(synthetic, {"kind", "seed", "inflow"}, "pool.synthetic", source)
     kind = str(synthetic.get("kind", "express-entry"))
     if kind not in POOL_KINDS:
-        raise InputError(f"unknown pool kind (known: {', '.join(POOL_KINDS)})", source=source,
-                         field="pool.synthetic.kind", value=kind)
+        raise InputError(
+            f"unknown pool kind (known: {', '.join(POOL_KINDS)})",
+            source=source,
+            field="pool.synthetic.kind",
+            value=kind,
+        )
     periods = []
     for i, item in enumerate(synthetic.get("inflow") or []):
         where = f"pool.synthetic.inflow[{i}]"
@@ -196,31 +215,43 @@ def _pool(node: Any, base: Path | None, source: str) -> PoolSpec:
             raise InputError("'to' must come after 'from'", source=source, field=f"{where}.to")
         count = _number(item, "profiles", where, source, integer=True)
         if count < 0:
-            raise InputError("cannot be negative", source=source, field=f"{where}.profiles",
-                             value=count)
+            raise InputError(
+                "cannot be negative", source=source, field=f"{where}.profiles", value=count
+            )
         periods.append(InflowPeriod(start, end, count))
     if not periods:
-        raise InputError("a synthetic pool needs at least one inflow period", source=source,
-                         field="pool.synthetic.inflow")
-    return PoolSpec(validity_days=validity, kind=kind,
-                    seed=_number(synthetic, "seed", "pool.synthetic", source, default=0,
-                                 integer=True),
-                    inflow=tuple(periods))
+        raise InputError(
+            "a synthetic pool needs at least one inflow period",
+            source=source,
+            field="pool.synthetic.inflow",
+        )
+    return PoolSpec(
+        validity_days=validity,
+        kind=kind,
+        seed=_number(synthetic, "seed", "pool.synthetic", source, default=0, integer=True),
+        inflow=tuple(periods),
+    )
 
 
 def _replay(name: str, source: str) -> tuple[RoundSpec, ...]:
     path = data_root() / "selection" / f"{name}.csv"
     if not path.is_file():
-        raise InputError("no such published round table", source=source, field="rounds.replay",
-                         value=name)
+        raise InputError(
+            "no such published round table", source=source, field="rounds.replay", value=name
+        )
     table = pd.read_csv(path, dtype={"round": str})
     specs = []
     for record in table.to_dict(orient="records"):
-        specs.append(RoundSpec(
-            date=dt.date.fromisoformat(str(record["date"])), size=int(record["invitations"]),
-            targeting=REPLAY_TARGETING[str(record["round_type"])],
-            label=str(record["round_type"]), number=str(record["round"]),
-            published_cutoff=int(record["minimum_crs"])))
+        specs.append(
+            RoundSpec(
+                date=dt.date.fromisoformat(str(record["date"])),
+                size=int(record["invitations"]),
+                targeting=REPLAY_TARGETING[str(record["round_type"])],
+                label=str(record["round_type"]),
+                number=str(record["round"]),
+                published_cutoff=int(record["minimum_crs"]),
+            )
+        )
     return tuple(specs)
 
 
@@ -233,33 +264,46 @@ def _warm_up(node: Any, source: str) -> tuple[RoundSpec, ...]:
     end = _date(raw.get("to"), "rounds.warm_up.to", source)
     every = _number(raw, "cadence_days", "rounds.warm_up", source, default=14, integer=True)
     size = _number(raw, "size", "rounds.warm_up", source, integer=True)
-    return tuple(RoundSpec(day, size, label="warm-up", counted=False)
-                 for day in cadence(start, end, every))
+    return tuple(
+        RoundSpec(day, size, label="warm-up", counted=False) for day in cadence(start, end, every)
+    )
 
 
 def _conversion(node: Any, source: str) -> Conversion | None:
     raw = _mapping(node, "conversion", source)
     if not raw:
         return None
-    _known(raw, {"invitation_to_selection", "selection_to_admission", "persons_per_principal",
-                 "months_to_selection", "months_to_admission"}, "conversion", source)
+    _known(
+        raw,
+        {
+            "invitation_to_selection",
+            "selection_to_admission",
+            "persons_per_principal",
+            "months_to_selection",
+            "months_to_admission",
+        },
+        "conversion",
+        source,
+    )
     try:
         return Conversion(
-            invitation_to_selection=_number(raw, "invitation_to_selection", "conversion",
-                                            source),
+            invitation_to_selection=_number(raw, "invitation_to_selection", "conversion", source),
             selection_to_admission=_number(raw, "selection_to_admission", "conversion", source),
             persons_per_principal=_number(raw, "persons_per_principal", "conversion", source),
-            months_to_selection=_number(raw, "months_to_selection", "conversion", source,
-                                        integer=True),
-            months_to_admission=_number(raw, "months_to_admission", "conversion", source,
-                                        integer=True),
+            months_to_selection=_number(
+                raw, "months_to_selection", "conversion", source, integer=True
+            ),
+            months_to_admission=_number(
+                raw, "months_to_admission", "conversion", source, integer=True
+            ),
         )
     except InputError as exc:
         raise exc.located(source) from None
 
 
-def _resolve_document(name_or_path: str | Path, seen: tuple[str, ...] = ()
-                      ) -> tuple[dict[str, Any], str, Path | None]:
+def _resolve_document(
+    name_or_path: str | Path, seen: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], str, Path | None]:
     """The scenario's YAML mapping (merged over its ``based_on`` parent), its name, folder."""
     text = str(name_or_path)
     path = Path(text)
@@ -271,8 +315,10 @@ def _resolve_document(name_or_path: str | Path, seen: tuple[str, ...] = ()
         shipped = scenarios_folder() / f"{text}.yaml"
         if not shipped.is_file():
             known = ", ".join(scenario_names())
-            raise InputError(f"unknown selection scenario (shipped: {known}; or a path to a "
-                             "YAML file)", value=text)
+            raise InputError(
+                f"unknown selection scenario (shipped: {known}; or a path to a YAML file)",
+                value=text,
+            )
         doc, where, base = load_yaml(shipped), text, None
     if not isinstance(doc, Mapping):
         raise InputError("a scenario file must be a mapping", source=where)
@@ -280,16 +326,32 @@ def _resolve_document(name_or_path: str | Path, seen: tuple[str, ...] = ()
     parent = doc.pop("based_on", None)
     if parent is not None:
         if str(parent) in seen:
-            raise InputError("scenarios based on each other in a loop", source=where,
-                             field="based_on", value=parent)
+            raise InputError(
+                "scenarios based on each other in a loop",
+                source=where,
+                field="based_on",
+                value=parent,
+            )
         base_doc, _, parent_base = _resolve_document(str(parent), (*seen, where))
         doc = deep_merge(base_doc, doc)
         base = base if base is not None else parent_base
     return doc, where, base
 
 
-KNOWN_KEYS = {"name", "description", "grid", "grid_overrides", "pool", "plan", "rounds",
-              "conversion", "cohort", "reference", "references", "note"}
+KNOWN_KEYS = {
+    "name",
+    "description",
+    "grid",
+    "grid_overrides",
+    "pool",
+    "plan",
+    "rounds",
+    "conversion",
+    "cohort",
+    "reference",
+    "references",
+    "note",
+}
 
 
 def load_scenario(name_or_path: str | Path) -> SelectionScenario:
@@ -297,15 +359,17 @@ def load_scenario(name_or_path: str | Path) -> SelectionScenario:
     doc, source, base = _resolve_document(name_or_path)
     unknown = sorted(set(doc) - KNOWN_KEYS)
     if unknown:
-        raise InputError(f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))})", source=source,
-                         field=unknown[0])
+        raise InputError(
+            f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))})", source=source, field=unknown[0]
+        )
     if "grid" not in doc:
         raise InputError("missing", source=source, field="grid")
     grid = str(doc["grid"])
     overrides = _mapping(doc.get("grid_overrides"), "grid_overrides", source)
     rounds = _mapping(doc.get("rounds"), "rounds", source)
-    _known(rounds, {"cadence_days", "require_pass", "targeting", "replay", "warm_up"}, "rounds",
-           source)
+    _known(
+        rounds, {"cadence_days", "require_pass", "targeting", "replay", "warm_up"}, "rounds", source
+    )
     plan_node = _mapping(doc.get("plan"), "plan", source)
     _known(plan_node, {"year", "admissions"}, "plan", source)
     replay = _replay(str(rounds["replay"]), source) if "replay" in rounds else ()
@@ -314,25 +378,32 @@ def load_scenario(name_or_path: str | Path) -> SelectionScenario:
         plan = PlanSpec(
             year=_number(plan_node, "year", "plan", source, integer=True),
             admissions=_number(plan_node, "admissions", "plan", source),
-            cadence_days=_number(rounds, "cadence_days", "rounds", source, default=14,
-                                 integer=True),
+            cadence_days=_number(
+                rounds, "cadence_days", "rounds", source, default=14, integer=True
+            ),
         )
     if (plan is None) == (not replay):
-        raise InputError("give either a plan to fill or rounds.replay (not both)", source=source,
-                         field="plan")
+        raise InputError(
+            "give either a plan to fill or rounds.replay (not both)", source=source, field="plan"
+        )
     conversion = _conversion(doc.get("conversion"), source)
     if plan is not None and conversion is None:
-        raise InputError("filling a plan needs a conversion (rates, family size, lags)",
-                         source=source, field="conversion")
+        raise InputError(
+            "filling a plan needs a conversion (rates, family size, lags)",
+            source=source,
+            field="conversion",
+        )
     cohort_node = _mapping(doc.get("cohort"), "cohort", source)
     _known(cohort_node, {"french_min_nclc", "child_male_share"}, "cohort", source)
     try:
         cohort = CohortAssumptions(
-            french_min_nclc=_number(cohort_node, "french_min_nclc", "cohort", source, default=5,
-                                    integer=True),
+            french_min_nclc=_number(
+                cohort_node, "french_min_nclc", "cohort", source, default=5, integer=True
+            ),
             years_to_admission=(conversion.lag_months // 12 if conversion else 0),
-            child_male_share=_number(cohort_node, "child_male_share", "cohort", source,
-                                     default=0.5),
+            child_male_share=_number(
+                cohort_node, "child_male_share", "cohort", source, default=0.5
+            ),
         )
     except InputError as exc:
         raise exc.located(source) from None
@@ -362,9 +433,17 @@ def build_pool(spec: PoolSpec) -> Profiles:
     """The scenario's pool: read from its file, or generated period by period."""
     if spec.file is not None:
         return read_profiles(spec.file, uses=("crs", "prtq", ROUNDS))
-    parts = [generate_pool(period.profiles, kind=spec.kind, seed=spec.seed + i,
-                           start=period.start, end=period.end, id_prefix=f"S{i}-")
-             for i, period in enumerate(spec.inflow)]
+    parts = [
+        generate_pool(
+            period.profiles,
+            kind=spec.kind,
+            seed=spec.seed + i,
+            start=period.start,
+            end=period.end,
+            id_prefix=f"S{i}-",
+        )
+        for i, period in enumerate(spec.inflow)
+    ]
     return Profiles.concat(parts)
 
 
@@ -406,38 +485,69 @@ def run_scenario(scenario: SelectionScenario | str | Path) -> ScenarioResult:
     notes: list[str] = []
     if sc.plan is not None and sc.conversion is not None:
         frame, result = fill_plan(
-            pool, table.total, year=sc.plan.year, target_admissions=sc.plan.admissions,
-            conversion=sc.conversion, cadence_days=sc.plan.cadence_days,
-            validity_days=sc.pool.validity_days, eligible=eligible, warm_up=sc.warm_up)
+            pool,
+            table.total,
+            year=sc.plan.year,
+            target_admissions=sc.plan.admissions,
+            conversion=sc.conversion,
+            cadence_days=sc.plan.cadence_days,
+            validity_days=sc.pool.validity_days,
+            eligible=eligible,
+            warm_up=sc.warm_up,
+        )
         frame = frame.drop(columns=["published_cutoff"])
         needed = invitations_needed(sc.plan.admissions, sc.conversion)
-        notes.append(f"{needed:,} invitations needed for {sc.plan.admissions:,.0f} admissions "
-                     f"in {sc.plan.year} ({sc.conversion.persons_per_invitation:.3f} persons "
-                     "admitted per invitation)")
+        notes.append(
+            f"{needed:,} invitations needed for {sc.plan.admissions:,.0f} admissions "
+            f"in {sc.plan.year} ({sc.conversion.persons_per_invitation:.3f} persons "
+            "admitted per invitation)"
+        )
     else:
-        result = run_rounds(pool, table.total, [*sc.warm_up, *sc.replay],
-                            validity_days=sc.pool.validity_days, eligible=eligible)
+        result = run_rounds(
+            pool,
+            table.total,
+            [*sc.warm_up, *sc.replay],
+            validity_days=sc.pool.validity_days,
+            eligible=eligible,
+        )
         frame = add_conversion(result, sc.conversion) if sc.conversion else result.rounds
         frame = frame.copy()
         frame["difference"] = frame["cutoff"] - frame["published_cutoff"]
         general = frame[frame["type"] == "general"]["difference"].dropna().astype(float)
         if len(general):
-            notes.append(f"general rounds: simulated cut-off minus published, mean "
-                         f"{general.mean():+.1f}, mean absolute {general.abs().mean():.1f} "
-                         f"points over {len(general)} rounds")
+            notes.append(
+                f"general rounds: simulated cut-off minus published, mean "
+                f"{general.mean():+.1f}, mean absolute {general.abs().mean():.1f} "
+                f"points over {len(general)} rounds"
+            )
     notes.extend(result.notes)
     cohort = cohort_profile(pool.take(result.invited), sc.cohort)
     if sc.conversion is not None and cohort.principals:
-        notes.append(f"the invited cohort has {cohort.persons_per_principal:.2f} persons per "
-                     f"principal applicant; the conversion assumes "
-                     f"{sc.conversion.persons_per_principal:.2f}")
+        notes.append(
+            f"the invited cohort has {cohort.persons_per_principal:.2f} persons per "
+            f"principal applicant; the conversion assumes "
+            f"{sc.conversion.persons_per_principal:.2f}"
+        )
     if pool.synthetic:
-        origin = (f"read from {sc.pool.file}" if sc.pool.file is not None
-                  else f"{sc.pool.kind}, seed {sc.pool.seed}")
-        notes.append(f"synthetic pool ({origin}, {len(pool):,} profiles): results describe "
-                     "the model, not real candidates")
-    return ScenarioResult(scenario=sc, grid=grid, pool=pool, scores=table.total, rounds=frame,
-                          result=result, cohort=cohort, notes=notes)
+        origin = (
+            f"read from {sc.pool.file}"
+            if sc.pool.file is not None
+            else f"{sc.pool.kind}, seed {sc.pool.seed}"
+        )
+        notes.append(
+            f"synthetic pool ({origin}, {len(pool):,} profiles): results describe "
+            "the model, not real candidates"
+        )
+    return ScenarioResult(
+        scenario=sc,
+        grid=grid,
+        pool=pool,
+        scores=table.total,
+        rounds=frame,
+        result=result,
+        cohort=cohort,
+        notes=notes,
+    )
 
 
 _PROFILES: dict[str, CohortProfile] = {}
@@ -459,8 +569,9 @@ def _profile_key(name_or_path: str | Path) -> str:
     return json.dumps([doc, str(base), stamp], sort_keys=True, default=str)
 
 
-def economic_profile(scenario: SelectionScenario | str | Path, *,
-                     cached: bool = True) -> CohortProfile:
+def economic_profile(
+    scenario: SelectionScenario | str | Path, *, cached: bool = True
+) -> CohortProfile:
     """The economic category's admission profile implied by a selection scenario.
 
     The projection uses ``profile.to_dataarray()`` (shares by sex and age, dims ``(sex, age)``,
@@ -478,5 +589,9 @@ def economic_profile(scenario: SelectionScenario | str | Path, *,
     if key not in _PROFILES:
         _PROFILES[key] = run_scenario(scenario).cohort
     kept = _PROFILES[key]
-    return replace(kept, age_sex=kept.age_sex.copy(), education=dict(kept.education),
-                   spouse_education=dict(kept.spouse_education))
+    return replace(
+        kept,
+        age_sex=kept.age_sex.copy(),
+        education=dict(kept.education),
+        spouse_education=dict(kept.spouse_education),
+    )

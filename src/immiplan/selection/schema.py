@@ -157,14 +157,27 @@ class Column:
         return "text"
 
 
-def _language_columns(prefix: str, language: str, scale: str, uses: frozenset[str], *,
-                      spouse: bool = False, default: Any = REQUIRED) -> list[Column]:
+def _language_columns(
+    prefix: str,
+    language: str,
+    scale: str,
+    uses: frozenset[str],
+    *,
+    spouse: bool = False,
+    default: Any = REQUIRED,
+) -> list[Column]:
     who = "accompanying spouse's" if spouse else "principal applicant's"
     return [
         Column(
-            f"{prefix}{language}_{ability}", "int", f"{scale} level",
+            f"{prefix}{language}_{ability}",
+            "int",
+            f"{scale} level",
             f"{who} {language.capitalize()} {ability}, {scale} level (0 = no test or below 1)",
-            uses, minimum=0, maximum=12, default=default, spouse=spouse,
+            uses,
+            minimum=0,
+            maximum=12,
+            default=default,
+            spouse=spouse,
         )
         for ability in ABILITIES
     ]
@@ -174,80 +187,238 @@ _BOTH = frozenset({CRS, PRTQ})
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "text", "—", "candidate identifier, unique in the table", ALL_USES),
-    Column("submitted", "datetime", "UTC time",
-           "when the profile entered the pool (the tie-break: earlier first)", frozenset({ROUNDS})),
+    Column(
+        "submitted",
+        "datetime",
+        "UTC time",
+        "when the profile entered the pool (the tie-break: earlier first)",
+        frozenset({ROUNDS}),
+    ),
     Column("sex", "category", "—", "principal applicant's sex", frozenset({COHORT}), SEXES),
-    Column("age", "int", "years", "principal applicant's age in completed years",
-           _BOTH | {COHORT}, minimum=0, maximum=120),
-    Column("has_spouse", "bool", "—",
-           "an accompanying spouse or partner who is not a Canadian citizen or permanent resident",
-           _BOTH | {COHORT}),
-    Column("education", "category", "—", "highest credential (see Education codes)", _BOTH,
-           EDUCATION),
-    Column("area_of_training", "category", "—",
-           "section of Quebec's list of areas of training (A–G) of the main diploma",
-           frozenset({PRTQ}), AREAS, default="none"),
+    Column(
+        "age",
+        "int",
+        "years",
+        "principal applicant's age in completed years",
+        _BOTH | {COHORT},
+        minimum=0,
+        maximum=120,
+    ),
+    Column(
+        "has_spouse",
+        "bool",
+        "—",
+        "an accompanying spouse or partner who is not a Canadian citizen or permanent resident",
+        _BOTH | {COHORT},
+    ),
+    Column(
+        "education", "category", "—", "highest credential (see Education codes)", _BOTH, EDUCATION
+    ),
+    Column(
+        "area_of_training",
+        "category",
+        "—",
+        "section of Quebec's list of areas of training (A–G) of the main diploma",
+        frozenset({PRTQ}),
+        AREAS,
+        default="none",
+    ),
     *_language_columns("", "french", "NCLC", _BOTH),
     *_language_columns("", "english", "CLB", _BOTH),
-    Column("first_official_language", "category", "—",
-           "the language the CRS scores as first; 'auto' takes the one scoring more "
-           "(English on a tie)",
-           frozenset({CRS}), FIRST_LANGUAGE, default="auto"),
-    Column("canadian_work_years", "int", "years",
-           "skilled (NOC 0, A, B) work experience in Canada, completed years", frozenset({CRS}),
-           maximum=60),
-    Column("foreign_work_years", "int", "years",
-           "skilled work experience outside Canada, completed years", frozenset({CRS}), maximum=60),
-    Column("experience_months", "int", "months",
-           "skilled work experience in the five years before the application (PRTQ)",
-           frozenset({PRTQ}), maximum=600),
-    Column("certificate_of_qualification", "bool", "—",
-           "a Canadian certificate of qualification in a skilled trade", frozenset({CRS, ROUNDS}),
-           default=False),
-    Column("canadian_education", "category", "—", "Canadian post-secondary credential",
-           frozenset({CRS}), CANADIAN_EDUCATION, default="none"),
-    Column("arranged_employment", "category", "—",
-           "qualifying offer of arranged employment (federal), by NOC of the offer",
-           frozenset({CRS, ROUNDS}), ARRANGED_EMPLOYMENT, default="none"),
-    Column("provincial_nomination", "bool", "—", "a provincial or territorial nomination",
-           frozenset({CRS, ROUNDS}), default=False),
-    Column("sibling_in_canada", "bool", "—",
-           "a brother or sister in Canada, citizen or PR aged 18+ (applicant's or spouse's)",
-           frozenset({CRS}), default=False),
-    Column("job_offer_region", "category", "—",
-           "validated Quebec job offer: where the job is ('none' without one)",
-           frozenset({PRTQ, ROUNDS}), JOB_OFFER_REGIONS, default="none"),
-    Column("quebec_stay", "category", "—", "stay in Quebec (PRTQ factor 5)", frozenset({PRTQ}),
-           QUEBEC_STAY, default="none"),
-    Column("family_in_quebec", "bool", "—",
-           "a spouse, child, parent, sibling or grandparent, citizen or PR, living in Quebec",
-           frozenset({PRTQ}), default=False),
-    Column("self_sufficiency", "bool", "—",
-           "signed the financial self-sufficiency contract (a PRTQ cut-off)", frozenset({PRTQ}),
-           default=True),
-    Column("children_0_12", "int", "persons", "accompanying children aged 12 or under",
-           frozenset({PRTQ, COHORT}), maximum=20, default=0),
-    Column("children_13_21", "int", "persons", "accompanying dependent children aged 13 to 21",
-           frozenset({PRTQ, COHORT}), maximum=20, default=0),
-    Column("noc", "text", "—", "intended occupation, NOC 2016 code (for targeted rounds)",
-           frozenset({ROUNDS}), default=""),
-    Column("spouse_age", "int", "years", "accompanying spouse's age in completed years",
-           frozenset({PRTQ, COHORT}), maximum=120, spouse=True),
-    Column("spouse_sex", "category", "—",
-           "accompanying spouse's sex; 'opposite' is the principal's other sex",
-           frozenset({COHORT}), SPOUSE_SEX, default="opposite", spouse=True),
-    Column("spouse_education", "category", "—", "accompanying spouse's highest credential",
-           _BOTH, EDUCATION, spouse=True),
-    Column("spouse_area_of_training", "category", "—",
-           "accompanying spouse's area of training (section A–G)", frozenset({PRTQ}), AREAS,
-           default="none", spouse=True),
+    Column(
+        "first_official_language",
+        "category",
+        "—",
+        "the language the CRS scores as first; 'auto' takes the one scoring more "
+        "(English on a tie)",
+        frozenset({CRS}),
+        FIRST_LANGUAGE,
+        default="auto",
+    ),
+    Column(
+        "canadian_work_years",
+        "int",
+        "years",
+        "skilled (NOC 0, A, B) work experience in Canada, completed years",
+        frozenset({CRS}),
+        maximum=60,
+    ),
+    Column(
+        "foreign_work_years",
+        "int",
+        "years",
+        "skilled work experience outside Canada, completed years",
+        frozenset({CRS}),
+        maximum=60,
+    ),
+    Column(
+        "experience_months",
+        "int",
+        "months",
+        "skilled work experience in the five years before the application (PRTQ)",
+        frozenset({PRTQ}),
+        maximum=600,
+    ),
+    Column(
+        "certificate_of_qualification",
+        "bool",
+        "—",
+        "a Canadian certificate of qualification in a skilled trade",
+        frozenset({CRS, ROUNDS}),
+        default=False,
+    ),
+    Column(
+        "canadian_education",
+        "category",
+        "—",
+        "Canadian post-secondary credential",
+        frozenset({CRS}),
+        CANADIAN_EDUCATION,
+        default="none",
+    ),
+    Column(
+        "arranged_employment",
+        "category",
+        "—",
+        "qualifying offer of arranged employment (federal), by NOC of the offer",
+        frozenset({CRS, ROUNDS}),
+        ARRANGED_EMPLOYMENT,
+        default="none",
+    ),
+    Column(
+        "provincial_nomination",
+        "bool",
+        "—",
+        "a provincial or territorial nomination",
+        frozenset({CRS, ROUNDS}),
+        default=False,
+    ),
+    Column(
+        "sibling_in_canada",
+        "bool",
+        "—",
+        "a brother or sister in Canada, citizen or PR aged 18+ (applicant's or spouse's)",
+        frozenset({CRS}),
+        default=False,
+    ),
+    Column(
+        "job_offer_region",
+        "category",
+        "—",
+        "validated Quebec job offer: where the job is ('none' without one)",
+        frozenset({PRTQ, ROUNDS}),
+        JOB_OFFER_REGIONS,
+        default="none",
+    ),
+    Column(
+        "quebec_stay",
+        "category",
+        "—",
+        "stay in Quebec (PRTQ factor 5)",
+        frozenset({PRTQ}),
+        QUEBEC_STAY,
+        default="none",
+    ),
+    Column(
+        "family_in_quebec",
+        "bool",
+        "—",
+        "a spouse, child, parent, sibling or grandparent, citizen or PR, living in Quebec",
+        frozenset({PRTQ}),
+        default=False,
+    ),
+    Column(
+        "self_sufficiency",
+        "bool",
+        "—",
+        "signed the financial self-sufficiency contract (a PRTQ cut-off)",
+        frozenset({PRTQ}),
+        default=True,
+    ),
+    Column(
+        "children_0_12",
+        "int",
+        "persons",
+        "accompanying children aged 12 or under",
+        frozenset({PRTQ, COHORT}),
+        maximum=20,
+        default=0,
+    ),
+    Column(
+        "children_13_21",
+        "int",
+        "persons",
+        "accompanying dependent children aged 13 to 21",
+        frozenset({PRTQ, COHORT}),
+        maximum=20,
+        default=0,
+    ),
+    Column(
+        "noc",
+        "text",
+        "—",
+        "intended occupation, NOC 2016 code (for targeted rounds)",
+        frozenset({ROUNDS}),
+        default="",
+    ),
+    Column(
+        "spouse_age",
+        "int",
+        "years",
+        "accompanying spouse's age in completed years",
+        frozenset({PRTQ, COHORT}),
+        maximum=120,
+        spouse=True,
+    ),
+    Column(
+        "spouse_sex",
+        "category",
+        "—",
+        "accompanying spouse's sex; 'opposite' is the principal's other sex",
+        frozenset({COHORT}),
+        SPOUSE_SEX,
+        default="opposite",
+        spouse=True,
+    ),
+    Column(
+        "spouse_education",
+        "category",
+        "—",
+        "accompanying spouse's highest credential",
+        _BOTH,
+        EDUCATION,
+        spouse=True,
+    ),
+    Column(
+        "spouse_area_of_training",
+        "category",
+        "—",
+        "accompanying spouse's area of training (section A–G)",
+        frozenset({PRTQ}),
+        AREAS,
+        default="none",
+        spouse=True,
+    ),
     *_language_columns("spouse_", "french", "NCLC", _BOTH | {COHORT}, spouse=True, default=0),
     *_language_columns("spouse_", "english", "CLB", frozenset({CRS}), spouse=True, default=0),
-    Column("spouse_canadian_work_years", "int", "years",
-           "accompanying spouse's skilled work experience in Canada", frozenset({CRS}),
-           maximum=60, default=0, spouse=True),
-    Column("synthetic", "bool", "—", "true for a generated (synthetic) profile", frozenset(),
-           default=False),
+    Column(
+        "spouse_canadian_work_years",
+        "int",
+        "years",
+        "accompanying spouse's skilled work experience in Canada",
+        frozenset({CRS}),
+        maximum=60,
+        default=0,
+        spouse=True,
+    ),
+    Column(
+        "synthetic",
+        "bool",
+        "—",
+        "true for a generated (synthetic) profile",
+        frozenset(),
+        default=False,
+    ),
 )
 """Every column of the profile table, in the order files are written."""
 
@@ -276,8 +447,14 @@ class Profiles:
     the table was generated rather than observed.
     """
 
-    def __init__(self, data: Mapping[str, np.ndarray], *, source: str = "<memory>",
-                 synthetic: bool = False, present: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        data: Mapping[str, np.ndarray],
+        *,
+        source: str = "<memory>",
+        synthetic: bool = False,
+        present: Iterable[str] | None = None,
+    ) -> None:
         lengths = {len(array) for array in data.values()}
         if len(lengths) > 1:
             raise ValueError(f"columns of unequal length: {sorted(lengths)}")
@@ -309,15 +486,20 @@ class Profiles:
     def take(self, indices: np.ndarray | Sequence[int]) -> Profiles:
         """The rows at ``indices`` (in that order)."""
         idx = np.asarray(indices)
-        return Profiles({k: v[idx] for k, v in self.data.items()}, source=self.source,
-                        synthetic=self.synthetic, present=self.present)
+        return Profiles(
+            {k: v[idx] for k, v in self.data.items()},
+            source=self.source,
+            synthetic=self.synthetic,
+            present=self.present,
+        )
 
     def row_of(self, candidate_id: str) -> int:
         """The row index of ``candidate_id``."""
         hits = np.flatnonzero(self.data["id"] == str(candidate_id))
         if hits.size == 0:
-            raise InputError("no candidate with this id", source=self.source, field="id",
-                             value=str(candidate_id))
+            raise InputError(
+                "no candidate with this id", source=self.source, field="id", value=str(candidate_id)
+            )
         return int(hits[0])
 
     @staticmethod
@@ -327,8 +509,9 @@ class Profiles:
             raise ValueError("nothing to concatenate")
         data = {c.name: np.concatenate([p.data[c.name] for p in parts]) for c in COLUMNS}
         present = frozenset().union(*(p.present for p in parts))
-        return Profiles(data, source=parts[0].source,
-                        synthetic=all(p.synthetic for p in parts), present=present)
+        return Profiles(
+            data, source=parts[0].source, synthetic=all(p.synthetic for p in parts), present=present
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The table decoded for people and files (labels, ISO times)."""
@@ -339,8 +522,7 @@ class Profiles:
                 out[column.name] = self.labels(column.name)
             elif column.kind == "datetime":
                 stamps = pd.to_datetime(values, unit="s", utc=True)
-                out[column.name] = np.where(values >= 0,
-                                            stamps.strftime("%Y-%m-%dT%H:%M:%SZ"), "")
+                out[column.name] = np.where(values >= 0, stamps.strftime("%Y-%m-%dT%H:%M:%SZ"), "")
             else:
                 out[column.name] = values
         return pd.DataFrame(out)
@@ -353,8 +535,13 @@ def _row_label(position: int) -> str:
 def _fail(message: str, source: str, position: int, column: str, value: Any) -> InputError:
     if isinstance(value, np.generic):  # print -3, not np.int64(-3)
         value = value.item()
-    return InputError(message, source=source, field=f"{_row_label(position)}, column {column}",
-                      value=value, has_value=True)
+    return InputError(
+        message,
+        source=source,
+        field=f"{_row_label(position)}, column {column}",
+        value=value,
+        has_value=True,
+    )
 
 
 def _is_missing(series: pd.Series) -> np.ndarray:
@@ -378,8 +565,9 @@ def _parse_int(series: pd.Series, column: Column, source: str) -> np.ndarray:
     if low.any() or high.any():
         first = int(np.flatnonzero(low | high)[0])
         word = "negative" if numbers[first] < 0 else "out of range"
-        raise _fail(f"{word} ({column.allowed_text()})", source, first, column.name,
-                    series.iloc[first])
+        raise _fail(
+            f"{word} ({column.allowed_text()})", source, first, column.name, series.iloc[first]
+        )
     return numbers.astype(_INT_DTYPE)
 
 
@@ -392,8 +580,13 @@ def _parse_bool(series: pd.Series, column: Column, source: str) -> np.ndarray:
     bad = ~(is_true | is_false)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise _fail(f"not a true/false value ({column.allowed_text()})", source, first,
-                    column.name, series.iloc[first])
+        raise _fail(
+            f"not a true/false value ({column.allowed_text()})",
+            source,
+            first,
+            column.name,
+            series.iloc[first],
+        )
     return is_true
 
 
@@ -404,8 +597,11 @@ def _parse_category(series: pd.Series, column: Column, source: str) -> np.ndarra
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raw = series.iloc[first]
-        what = ("missing value" if _is_missing(series.iloc[[first]])[0]
-                else f"unknown {column.name.replace('_', ' ')}")
+        what = (
+            "missing value"
+            if _is_missing(series.iloc[[first]])[0]
+            else f"unknown {column.name.replace('_', ' ')}"
+        )
         raise _fail(f"{what} (allowed: {column.allowed_text()})", source, first, column.name, raw)
     return found.astype(_CODE_DTYPE)
 
@@ -415,8 +611,13 @@ def _parse_datetime(series: pd.Series, column: Column, source: str) -> np.ndarra
     bad = stamps.isna().to_numpy()
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise _fail(f"not a date-time ({column.allowed_text()})", source, first, column.name,
-                    series.iloc[first])
+        raise _fail(
+            f"not a date-time ({column.allowed_text()})",
+            source,
+            first,
+            column.name,
+            series.iloc[first],
+        )
     return stamps.to_numpy(dtype="datetime64[s]").astype(np.int64)
 
 
@@ -436,13 +637,15 @@ def _parse_text(series: pd.Series, column: Column, source: str, required: bool) 
 
 def _default_array(column: Column, n: int) -> np.ndarray:
     if column.kind == "category":
-        return np.full(n, column.allowed.index(column.default) if column.default is not REQUIRED
-                       else 0, dtype=_CODE_DTYPE)
+        return np.full(
+            n,
+            column.allowed.index(column.default) if column.default is not REQUIRED else 0,
+            dtype=_CODE_DTYPE,
+        )
     if column.kind == "bool":
         return np.full(n, bool(column.default) if column.default is not REQUIRED else False)
     if column.kind == "int":
-        return np.full(n, column.default if column.default is not REQUIRED else 0,
-                       dtype=_INT_DTYPE)
+        return np.full(n, column.default if column.default is not REQUIRED else 0, dtype=_INT_DTYPE)
     if column.kind == "datetime":
         return np.full(n, -1, dtype=np.int64)
     return np.full(n, "" if column.default is REQUIRED else column.default, dtype=object)
@@ -460,8 +663,13 @@ def _parse(series: pd.Series, column: Column, source: str) -> np.ndarray:
     return _parse_text(series, column, source, column.required)
 
 
-def from_frame(frame: pd.DataFrame, *, source: str | Path = "<table>",
-               uses: Iterable[str] = (CRS, PRTQ), synthetic: bool | None = None) -> Profiles:
+def from_frame(
+    frame: pd.DataFrame,
+    *,
+    source: str | Path = "<table>",
+    uses: Iterable[str] = (CRS, PRTQ),
+    synthetic: bool | None = None,
+) -> Profiles:
     """Validate and encode a profile table for the computations in ``uses``.
 
     A column needed by ``uses`` must be present unless it has a default; a spouse column with no
@@ -479,8 +687,11 @@ def from_frame(frame: pd.DataFrame, *, source: str | Path = "<table>",
     for column in COLUMNS:
         needed = column.required and not column.spouse and column.uses & needs
         if needed and column.name not in frame:
-            raise InputError(f"missing column '{column.name}' ({column.description})",
-                             source=source, field=f"column {column.name}")
+            raise InputError(
+                f"missing column '{column.name}' ({column.description})",
+                source=source,
+                field=f"column {column.name}",
+            )
     data: dict[str, np.ndarray] = {}
     spouse_rows = np.zeros(n, dtype=bool)
     # has_spouse first: it decides which rows the spouse columns must describe.
@@ -491,7 +702,9 @@ def from_frame(frame: pd.DataFrame, *, source: str | Path = "<table>",
                 first = int(np.flatnonzero(spouse_rows)[0])
                 raise InputError(
                     f"missing column '{column.name}', needed where has_spouse is true",
-                    source=source, field=f"{_row_label(first)}, column {column.name}")
+                    source=source,
+                    field=f"{_row_label(first)}, column {column.name}",
+                )
             data[column.name] = _default_array(column, n)
             continue
         series = frame[column.name]
@@ -503,8 +716,13 @@ def from_frame(frame: pd.DataFrame, *, source: str | Path = "<table>",
                 missing = _is_missing(sub)
                 if column.required and missing.any():
                     first = int(rows[np.flatnonzero(missing)[0]])
-                    raise _fail("missing value where has_spouse is true", source, first,
-                                column.name, series.iloc[first])
+                    raise _fail(
+                        "missing value where has_spouse is true",
+                        source,
+                        first,
+                        column.name,
+                        series.iloc[first],
+                    )
                 # A blank optional spouse value takes the column's default.
                 keep = ~missing
                 if keep.any():
@@ -539,7 +757,7 @@ def _relocate(exc: InputError, rows: np.ndarray, column: str) -> InputError:
     field = exc.field or ""
     prefix = "row "
     if field.startswith(prefix):
-        inner = int(field[len(prefix):].split(",")[0]) - 1
+        inner = int(field[len(prefix) :].split(",")[0]) - 1
         exc.field = f"{_row_label(int(rows[inner]))}, column {column}"
     return exc
 
@@ -589,13 +807,15 @@ def schema_frame() -> pd.DataFrame:
         default = "required" if column.required else str(column.default).lower()
         if column.spouse and column.required:
             default = "required where has_spouse"
-        rows.append({
-            "column": column.name,
-            "type": column.kind,
-            "unit": column.unit,
-            "allowed": column.allowed_text(),
-            "default": default,
-            "used by": ", ".join(sorted(column.uses)) or "—",
-            "description": column.description,
-        })
+        rows.append(
+            {
+                "column": column.name,
+                "type": column.kind,
+                "unit": column.unit,
+                "allowed": column.allowed_text(),
+                "default": default,
+                "used by": ", ".join(sorted(column.uses)) or "—",
+                "description": column.description,
+            }
+        )
     return pd.DataFrame(rows)
