@@ -43,6 +43,7 @@ from immiplan import __version__
 from immiplan.errors import InputError
 from immiplan.projection.base import BaseData, load_quebec_2018
 from immiplan.projection.engine import ProjectionInputs
+from immiplan.projection.mortality import age_pattern, survival_from_e0
 from immiplan.projection.quebec import (
     BaseSplit,
     Retention,
@@ -52,7 +53,6 @@ from immiplan.projection.quebec import (
     calibrate_retention,
     load_assumptions,
     migration_rates,
-    survival_for_e0,
 )
 from immiplan.projection.state import CATEGORIES, N_AGES, QUEBEC, SEXES
 from immiplan.system.parameters import data_root, parse_yaml, read_text
@@ -764,21 +764,19 @@ def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) ->
     srb = float(sc.fertility.srb if sc.fertility.srb is not None else base.srb)
     sex_shares = np.broadcast_to([1.0 / (1.0 + srb), srb / (1.0 + srb)], (steps, x))
 
-    survival = np.empty((steps, x, a))
-    newborn = np.empty((steps, x))
-    e0_path = np.empty((steps, x))
-    for j, sex in enumerate(SEXES):
-        e0_path[:, j] = interpolate(
-            {int(k): v for k, v in sc.mortality.e0[sex].items()},  # type: ignore[index]
-            years,
-        )
-        for i, e0 in enumerate(e0_path[:, j]):
-            try:
-                survival[i, j], newborn[i, j] = survival_for_e0(sex, round(float(e0), 6))
-            except InputError as exc:
-                raise InputError(
-                    exc.message, source=source, field=f"mortality.e0.{sex}", value=float(e0)
-                ) from None
+    # Each step uses the e0 at its midpoint, 1 January of t + 1 (the paths' years are
+    # calendar years, centred on 1 July): the mean of years t and t + 1 on a linear path.
+    paths = [{int(k): v for k, v in sc.mortality.e0[s].items()} for s in SEXES]  # type: ignore[index]
+    e0_path = np.stack(
+        [0.5 * (interpolate(p, years) + interpolate(p, years + 1)) for p in paths], -1
+    )
+    try:
+        bx = age_pattern(f"{BASE_YEAR}-07-01")
+        survival, newborn = survival_from_e0(base.mx, e0_path, bx=bx)
+    except InputError as exc:
+        raise InputError(
+            exc.message, source=source, field=f"mortality.{exc.field}", value=exc.value
+        ) from None
 
     emig_base, interp_base = migration_rates(base, retention, *factors)
     emig_mult = _multiplier(sc.migration.emigration_multiplier, years)

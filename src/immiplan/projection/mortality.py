@@ -1,0 +1,409 @@
+"""Mortality that improves by age: a Lee–Carter age pattern solved to a life-expectancy path.
+
+A scenario states life expectancy at birth (e0) by sex and year. The death rates of year
+*t* are the base year's rates moved along a fixed age pattern of improvement:
+
+    log m_x(t) = log m_x(base) − b_x · κ(t)            (Lee & Carter 1992)
+
+``b_x`` (``Σ_x b_x = 1``, ``b_x ≥ 0``) says how fast age *x* improves relative to the others;
+the period index ``κ(t)`` is solved, for every year and sex, so that the life table of the
+rates has exactly the scenario's e0 (a bracketed Illinois root search, vectorised over every
+year, sex and trajectory at once). With ``b_x`` constant this is the single factor of the
+former method; with an age pattern in which the oldest ages improve slowly, centenarians
+stop multiplying as fast as middle-aged survival improves.
+
+**The age pattern** shipped as ``projection.mortality.age_pattern`` is *derived*: the
+Lee–Carter ``b_x`` (first singular vector of the centred log rates, :func:`estimate_age_pattern`)
+of Statistics Canada's projected prospective death probabilities for Quebec, medium
+scenario, 2013–2014 to 2062–2063 (91-620-X, 2014; ``data/mortality/``). Statistics
+Canada projects improvement of about 1.7 % a year at 60, 0.5 % at 90 and 0.1–0.2 % at
+100+, so the oldest ages improve several times more slowly than ages 60–85. ISQ's 2024
+projection has the same shape (both sexes: about 1.3 % a year at 60, 0.6 % at 80, 0.3 % at
+90 and nearly 0 at 100, ``docs/validation.md``).
+
+**Men's rates never fall below women's.** Each sex gets its own κ; where the male rate
+would drop below the female rate of the same year and age it is raised to it
+(``m_M = max(m_M^LC, m_F)``), and κ of men is solved with that floor inside the life table,
+so men's e0 is still met exactly. A male e0 that could only be reached with some male rate
+below the female one (in practice: men's e0 at or above women's) is an
+:class:`~immiplan.errors.InputError` naming ``e0.male``.
+
+**Life table** (the same as :func:`immiplan.projection.lifetable.life_table`): single years
+0..99 and the open group 100+, ``a_0`` by the Andreev–Kingkade rule (HMD Methods Protocol
+v6), ``a_x = 1/2`` at other closed ages, ``q_x = m_x/(1 + (1 − a_x)·m_x)``,
+``L_100+ = l_100/m_100``. The engine's survival is ``S[a] = L_{a+1}/L_a`` (a = 0..98),
+``S[99] = S[100] = T_100/T_99`` and newborn survival ``L_0/l_0``
+(:func:`immiplan.projection.quebec.survival_for_e0`'s convention).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from immiplan.errors import InputError
+from immiplan.system.parameters import DateLike, data_root, parameters
+
+FloatArray = NDArray[np.float64]
+
+__all__ = [
+    "AGE_PATTERN",
+    "E0_RANGE",
+    "age_pattern",
+    "estimate_age_pattern",
+    "life_expectancy",
+    "log_rates_from_prospective",
+    "rates_for_e0",
+    "read_prospective_probabilities",
+    "survival_from_e0",
+]
+
+AGE_PATTERN = "projection.mortality.age_pattern"
+"""Name of the shipped age pattern ``b_x`` in the parameter tree."""
+PROSPECTIVE_FILE = "mortality/statcan_2013_quebec_medium_qx.csv"
+"""The published death probabilities the shipped pattern is estimated from (below data/)."""
+E0_RANGE = (20.0, 120.0)
+"""Life expectancies at birth accepted (years, open interval; the scenario schema's range)."""
+
+N_AGES = 101
+SEX_ORDER = ("female", "male")
+_MALE = 1
+_TOLERANCE = 1e-10  # on e0, in years
+_MAX_ITERATIONS = 200
+_KAPPA_BRACKET = (-400.0, 4000.0)
+
+
+# --- Life table, vectorised ------------------------------------------------------------
+
+
+def _infant_ax(m0: FloatArray, male: ArrayLike) -> FloatArray:
+    """Andreev–Kingkade ``1a0`` (HMD Methods Protocol v6), element-wise."""
+    female_a = np.where(
+        m0 < 0.01724,
+        0.14903 - 2.05527 * m0,
+        np.where(m0 < 0.06891, 0.04667 + 3.88089 * m0, 0.31411),
+    )
+    male_a = np.where(
+        m0 < 0.0230, 0.14929 - 1.99545 * m0, np.where(m0 < 0.08307, 0.02832 + 3.26201 * m0, 0.29915)
+    )
+    return np.asarray(np.where(male, male_a, female_a), dtype=float)
+
+
+def _person_years(mx: FloatArray, male: ArrayLike | None = None) -> FloatArray:
+    """``L_x`` of radix-1 life tables of rates ``(..., 101)``.
+
+    ``male`` broadcasts to ``mx.shape[:-1]`` and picks the infant rule; ``None`` means the
+    sex is axis −2 (females, males).
+    """
+    if male is None:
+        male = np.arange(mx.shape[-2]) == _MALE
+    ax = np.full((*mx.shape[:-1], N_AGES - 1), 0.5)
+    ax[..., 0] = _infant_ax(mx[..., 0], male)
+    closed = mx[..., :-1]
+    qx = np.minimum(closed / (1.0 + (1.0 - ax) * closed), 1.0)
+    lx = np.ones(mx.shape)
+    np.cumprod(1.0 - qx, axis=-1, out=lx[..., 1:])
+    big_l = np.empty(mx.shape)
+    big_l[..., :-1] = lx[..., 1:] + ax * (lx[..., :-1] - lx[..., 1:])
+    big_l[..., -1] = lx[..., -1] / mx[..., -1]
+    return big_l
+
+
+def life_expectancy(mx: ArrayLike) -> FloatArray:
+    """Life expectancy at birth (years) of rates ``(..., 2, 101)``: females, then males.
+
+    Single years of age 0..99 and the open group 100+ (the conventions of the module doc).
+    """
+    return np.asarray(_person_years(np.asarray(mx, dtype=float)).sum(axis=-1), dtype=float)
+
+
+def _engine_survival(big_l: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Engine survival ``(..., 2, 101)`` and newborn survival ``(..., 2)`` from ``L_x``."""
+    out = np.empty(big_l.shape)
+    out[..., :-2] = big_l[..., 1:-1] / big_l[..., :-2]
+    out[..., -2:] = (big_l[..., -1] / (big_l[..., -2] + big_l[..., -1]))[..., None]
+    return out, big_l[..., 0].copy()
+
+
+# --- The age pattern -------------------------------------------------------------------
+
+
+def read_prospective_probabilities(path: Path | Any | None = None) -> dict[str, FloatArray]:
+    """Published prospective death probabilities by year and single age 0..110, by sex.
+
+    Parameters
+    ----------
+    path:
+        A CSV with columns ``year, sex, q0 … q110``; ``None`` reads the shipped Statistics
+        Canada file (``data/mortality/``, sources in its ``.source.yaml``).
+
+    Returns
+    -------
+    dict
+        ``{"year": (T,), "female": (T, 111), "male": (T, 111)}``.
+    """
+    import pandas as pd
+
+    source = data_root().joinpath(*PROSPECTIVE_FILE.split("/")) if path is None else path
+    with source.open("r", encoding="utf-8") as handle:
+        frame = pd.read_csv(handle)
+    columns = [f"q{a}" for a in range(111)]
+    missing = [c for c in ("year", "sex", *columns) if c not in frame.columns]
+    if missing:
+        raise InputError("missing columns", source=str(source), field=missing[0])
+    out: dict[str, FloatArray] = {}
+    years: FloatArray | None = None
+    for sex in SEX_ORDER:
+        rows = frame[frame["sex"] == sex].sort_values("year")
+        if rows.empty:
+            raise InputError("no rows for this sex", source=str(source), field="sex", value=sex)
+        these = rows["year"].to_numpy(dtype=float)
+        if years is not None and not np.array_equal(years, these):
+            raise InputError("both sexes need the same years", source=str(source), field="year")
+        years = these
+        q = rows[columns].to_numpy(dtype=float)
+        if not np.all(np.isfinite(q)) or np.any(q < 0) or np.any(q > 1):
+            raise InputError("probabilities must be in [0, 1]", source=str(source), field=sex)
+        out[sex] = q
+    assert years is not None
+    out["year"] = years
+    return out
+
+
+def log_rates_from_prospective(q: ArrayLike, open_age: int = N_AGES - 1) -> FloatArray:
+    """Log central rates for ages 0..``open_age - 1`` and ``open_age``+ from probabilities.
+
+    Closed ages: the constant force ``−log(1 − q_x)``. The open group: ``1/e_ω``, the
+    central rate of a life table started at ``open_age`` with the given ``q`` (the last
+    ``q`` closes it: those reaching the last age live half a year on average).
+
+    Parameters
+    ----------
+    q:
+        Probabilities of dying by single age 0..ω, ``(T, ω + 1)``, the last equal to 1.
+    open_age:
+        First age of the open group.
+    """
+    prob = np.atleast_2d(np.asarray(q, dtype=float))
+    closed = -np.log1p(-np.minimum(prob[:, :open_age], 1.0 - 1e-12))
+    tail = prob[:, open_age:]
+    lx = np.concatenate([np.ones((prob.shape[0], 1)), np.cumprod(1.0 - tail, axis=1)], axis=1)
+    person_years = 0.5 * (lx[:, :-1] + lx[:, 1:]).sum(axis=1)
+    return np.concatenate([np.log(closed), -np.log(person_years)[:, None]], axis=1)
+
+
+def estimate_age_pattern(log_rates: ArrayLike) -> FloatArray:
+    """Lee–Carter ``b_x`` of a period-by-age matrix of log death rates.
+
+    ``a_x`` is the mean of each age's log rate over the periods; ``b_x`` the first left
+    singular vector of the centred matrix, signed so that it sums to a positive number
+    (rates falling over time) and normalised to ``Σ b_x = 1`` (Lee & Carter 1992). Negative
+    values (an age whose rate rises) are set to 0 and the rest renormalised, so that the
+    e0 solve is monotone.
+
+    Parameters
+    ----------
+    log_rates:
+        ``(T, A)`` log central death rates, periods in rows, ``T ≥ 2``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(A,)``, non-negative, summing to 1.
+    """
+    logs = np.asarray(log_rates, dtype=float)
+    if logs.ndim != 2 or logs.shape[0] < 2 or not np.all(np.isfinite(logs)):
+        raise InputError("log rates must be a finite (periods, ages) matrix with 2+ periods")
+    centred = logs - logs.mean(axis=0)
+    left, _, right = np.linalg.svd(centred.T, full_matrices=False)
+    bx = left[:, 0]
+    # Orientation: the period index must fall over time (rates improve).
+    if np.sign(bx.sum()) * (right[0, -1] - right[0, 0]) > 0:
+        bx = -bx
+    bx = np.maximum(bx / bx.sum(), 0.0)
+    return np.asarray(bx / bx.sum(), dtype=float)
+
+
+def age_pattern(when: DateLike) -> FloatArray:
+    """The shipped age pattern ``b_x`` at ``when``, ``(2, 101)`` (females, males)."""
+    entry = parameters().get(AGE_PATTERN).at(when)
+    try:
+        bx = np.array([entry[sex] for sex in SEX_ORDER], dtype=float)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            "the age pattern needs 101 numbers for each of female and male", source=AGE_PATTERN
+        ) from exc
+    return _checked_pattern(bx, AGE_PATTERN)
+
+
+def _checked_pattern(bx: ArrayLike, source: str = "bx") -> FloatArray:
+    pattern = np.asarray(bx, dtype=float)
+    if pattern.shape == (N_AGES,):
+        pattern = np.stack([pattern, pattern])
+    if pattern.shape != (2, N_AGES):
+        raise InputError(
+            f"bx must have shape (2, {N_AGES}) or ({N_AGES},)",
+            source=source,
+            field="bx",
+            value=pattern.shape,
+        )
+    if not np.all(np.isfinite(pattern)) or np.any(pattern < 0) or np.any(pattern.sum(axis=1) <= 0):
+        raise InputError(
+            "bx must be finite, non-negative and not all zero for each sex",
+            source=source,
+            field="bx",
+        )
+    return pattern
+
+
+# --- The e0 solve ----------------------------------------------------------------------
+
+
+def _checked_base(base_mx: ArrayLike) -> FloatArray:
+    mx = np.asarray(base_mx, dtype=float)
+    if mx.shape != (2, N_AGES):
+        raise InputError(f"base_mx must have shape (2, {N_AGES})", field="base_mx", value=mx.shape)
+    if not np.all(np.isfinite(mx)) or np.any(mx <= 0):
+        raise InputError("base_mx must be finite and positive at every age", field="base_mx")
+    return mx
+
+
+def _checked_e0(e0: ArrayLike) -> FloatArray:
+    target = np.asarray(e0, dtype=float)
+    if target.ndim < 1 or target.shape[-1] != 2:
+        raise InputError(
+            "e0 must have a last axis of 2 (female, male)", field="e0", value=target.shape
+        )
+    low, high = E0_RANGE
+    for j, sex in enumerate(SEX_ORDER):
+        values = target[..., j]
+        bad = ~np.isfinite(values) | (values <= low) | (values >= high)
+        if np.any(bad):
+            raise InputError(
+                f"life expectancy at birth must be a number of years between {low:g} and {high:g}",
+                field=f"e0.{sex}",
+                value=float(values[bad].flat[0]),
+            )
+    return target
+
+
+def _rates(log_base: FloatArray, bx: FloatArray, kappa: FloatArray) -> FloatArray:
+    """``exp(log m_base − b_x κ)`` for ``κ`` of shape ``(N,)`` and one sex: ``(N, 101)``."""
+    return np.asarray(np.exp(log_base[None, :] - kappa[:, None] * bx[None, :]), dtype=float)
+
+
+def _solve_sex(
+    log_base: FloatArray,
+    bx: FloatArray,
+    target: FloatArray,
+    sex: int,
+    floor: FloatArray | None,
+) -> FloatArray:
+    """Rates ``(N, 101)`` of one sex whose e0 equals ``target`` ``(N,)``.
+
+    ``floor`` (``(N, 101)``, men only) is the lowest rate allowed at each age. The e0 of
+    ``max(rates(κ), floor)`` increases with κ, so a bracketed Illinois search converges.
+    """
+    n = target.size
+    male = np.bool_(sex == _MALE)
+
+    def e0_of(kappa: FloatArray) -> tuple[FloatArray, FloatArray]:
+        rates = _rates(log_base, bx, kappa)
+        if floor is not None:
+            rates = np.maximum(rates, floor)
+        return _person_years(rates, male).sum(axis=-1), rates
+
+    lo = np.full(n, _KAPPA_BRACKET[0])
+    hi = np.full(n, _KAPPA_BRACKET[1])
+    f_lo = e0_of(lo)[0] - target
+    f_hi = e0_of(hi)[0] - target
+    name = SEX_ORDER[sex]
+    if np.any(f_hi < 0) or np.any(f_lo > 0):
+        bad = int(np.flatnonzero((f_hi < 0) | (f_lo > 0))[0])
+        top = float(f_hi[bad] + target[bad])
+        reason = (
+            "men's death rates would have to fall below women's at some age (men's e0 must "
+            "stay below women's)"
+            if floor is not None
+            else "the age pattern of improvement cannot reach it"
+        )
+        raise InputError(
+            f"life expectancy at birth out of reach: {reason}; at most {top:.3f} years here",
+            field=f"e0.{name}",
+            value=float(target[bad]),
+        )
+    kappa = hi.copy()
+    rates = np.empty((n, N_AGES))
+    side = np.zeros(n)
+    for _ in range(_MAX_ITERATIONS):
+        kappa = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        value, rates = e0_of(kappa)
+        gap = value - target
+        if np.all(np.abs(gap) <= _TOLERANCE):
+            return rates
+        below = gap < 0
+        # Illinois: halve the value kept at the end that did not move twice in a row.
+        f_hi = np.where(below & (side < 0), 0.5 * f_hi, f_hi)
+        f_lo = np.where(~below & (side > 0), 0.5 * f_lo, f_lo)
+        lo = np.where(below, kappa, lo)
+        f_lo = np.where(below, gap, f_lo)
+        hi = np.where(below, hi, kappa)
+        f_hi = np.where(below, f_hi, gap)
+        side = np.where(below, -1.0, 1.0)
+    raise InputError(  # not reached for life tables; kept so a failure is never silent
+        "the life-expectancy solve did not converge", field=f"e0.{name}", value=float(target[0])
+    )
+
+
+def rates_for_e0(base_mx: ArrayLike, e0: ArrayLike, *, bx: ArrayLike) -> FloatArray:
+    """Death rates by sex and age whose life expectancy at birth is ``e0``.
+
+    Parameters
+    ----------
+    base_mx:
+        Base-year central death rates ``(2, 101)`` (females, males; ages 0..99 and 100+).
+    e0:
+        Life expectancy at birth, ``(..., 2)`` (females, males), years, any leading shape.
+    bx:
+        Age pattern of improvement, ``(2, 101)`` or ``(101,)`` for both sexes
+        (:func:`age_pattern` for the shipped one).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(..., 2, 101)`` central rates, deaths per person-year; their life tables have
+        e0 within 1e-10 years of ``e0``, and men's rates are at least women's at every age.
+    """
+    mx = _checked_base(base_mx)
+    target = _checked_e0(e0)
+    pattern = _checked_pattern(bx)
+    flat = target.reshape(-1, 2)
+    log_base = np.log(mx)
+    female = _solve_sex(log_base[0], pattern[0], flat[:, 0], 0, None)
+    male = _solve_sex(log_base[1], pattern[1], flat[:, 1], _MALE, female)
+    return np.stack([female, male], axis=1).reshape((*target.shape[:-1], 2, N_AGES))
+
+
+def survival_from_e0(
+    base_mx: ArrayLike, e0: ArrayLike, *, bx: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Engine survival for an e0 path: :func:`rates_for_e0`, then the life table's ratios.
+
+    Parameters
+    ----------
+    base_mx, e0, bx:
+        As in :func:`rates_for_e0`; ``e0`` of shape ``(steps, 2)`` or
+        ``(trajectories, steps, 2)`` or any ``(..., 2)``.
+
+    Returns
+    -------
+    tuple
+        ``survival`` ``(..., 2, 101)``: ``S[a]``, the share of those aged *a* at the start of
+        the step alive at its end (``S[99] = S[100] = T_100/T_99``); ``newborn_survival``
+        ``(..., 2)``: ``L_0/l_0``, the share of the step's births alive at its end.
+    """
+    rates = rates_for_e0(base_mx, e0, bx=bx)
+    return _engine_survival(_person_years(rates))
