@@ -38,6 +38,7 @@ v6), ``a_x = 1/2`` at other closed ages, ``q_x = m_x/(1 + (1 − a_x)·m_x)``,
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,16 @@ SEX_ORDER = ("female", "male")
 _MALE = 1
 _TOLERANCE = 1e-10  # on e0, in years
 _MAX_ITERATIONS = 200
-_KAPPA_BRACKET = (-400.0, 4000.0)
+_BLOCK = 4096  # rows solved together
+_MEMO: dict[tuple[Any, ...], tuple[FloatArray, FloatArray]] = {}
+"""Results of :func:`survival_from_e0` keyed by all its inputs (the base rates included):
+the shipped scenarios share e0 paths, so a run of several solves each path once."""
+_MEMO_ENTRIES = 64
+_MEMO_MAX_VALUES = 2_000
+_KAPPA_GRID = np.array(
+    [-400.0, -100.0, -25.0, 0.0, 25.0, 50.0, 100.0, 150.0, 250.0, 400.0, 1e3, 4e3]
+)
+"""Period indices tried first (the shipped pattern moves e0 by about 1 year per 10 units)."""
 
 
 # --- Life table, vectorised ------------------------------------------------------------
@@ -92,22 +102,44 @@ def _infant_ax(m0: FloatArray, male: ArrayLike) -> FloatArray:
     return np.asarray(np.where(male, male_a, female_a), dtype=float)
 
 
-def _person_years(mx: FloatArray, male: ArrayLike | None = None) -> FloatArray:
-    """``L_x`` of radix-1 life tables of rates ``(..., 101)``.
+def _survivors(mx: FloatArray, male: ArrayLike | None) -> tuple[FloatArray, FloatArray]:
+    """``l_x`` (ages 0..100, radix 1) and ``1a0`` of rates ``(..., 101)``.
 
     ``male`` broadcasts to ``mx.shape[:-1]`` and picks the infant rule; ``None`` means the
-    sex is axis −2 (females, males).
+    sex is axis −2 (females, males). With ``a_x = 1/2``, ``p_x = (1 − m/2)/(1 + m/2)``
+    (``q`` capped at 1).
     """
     if male is None:
         male = np.arange(mx.shape[-2]) == _MALE
-    ax = np.full((*mx.shape[:-1], N_AGES - 1), 0.5)
-    ax[..., 0] = _infant_ax(mx[..., 0], male)
-    closed = mx[..., :-1]
-    qx = np.minimum(closed / (1.0 + (1.0 - ax) * closed), 1.0)
-    lx = np.ones(mx.shape)
-    np.cumprod(1.0 - qx, axis=-1, out=lx[..., 1:])
+    m0 = mx[..., 0]
+    a0 = _infant_ax(m0, male)
+    half = 0.5 * mx[..., :-1]
+    p = (1.0 - half) / (1.0 + half)
+    p[..., 0] = 1.0 - m0 / (1.0 + (1.0 - a0) * m0)
+    np.maximum(p, 0.0, out=p)
+    lx = np.empty(mx.shape)
+    lx[..., 0] = 1.0
+    np.cumprod(p, axis=-1, out=lx[..., 1:])
+    return lx, a0
+
+
+def _e0(mx: FloatArray, male: ArrayLike | None = None) -> FloatArray:
+    """Life expectancy at birth of rates ``(..., 101)`` without building ``L_x``."""
+    lx, a0 = _survivors(mx, male)
+    l1, top = lx[..., 1], lx[..., -1]
+    return np.asarray(
+        l1 + a0 * (1.0 - l1) + lx[..., 1:].sum(axis=-1) - 0.5 * (l1 + top) + top / mx[..., -1],
+        dtype=float,
+    )
+
+
+def _person_years(mx: FloatArray, male: ArrayLike | None = None) -> FloatArray:
+    """``L_x`` of radix-1 life tables of rates ``(..., 101)`` (``male`` as in ``_survivors``)."""
+    lx, a0 = _survivors(mx, male)
     big_l = np.empty(mx.shape)
-    big_l[..., :-1] = lx[..., 1:] + ax * (lx[..., :-1] - lx[..., 1:])
+    big_l[..., 0] = lx[..., 1] + a0 * (1.0 - lx[..., 1])
+    np.add(lx[..., 1:-1], lx[..., 2:], out=big_l[..., 1:-1])
+    big_l[..., 1:-1] *= 0.5
     big_l[..., -1] = lx[..., -1] / mx[..., -1]
     return big_l
 
@@ -117,7 +149,7 @@ def life_expectancy(mx: ArrayLike) -> FloatArray:
 
     Single years of age 0..99 and the open group 100+ (the conventions of the module doc).
     """
-    return np.asarray(_person_years(np.asarray(mx, dtype=float)).sum(axis=-1), dtype=float)
+    return _e0(np.asarray(mx, dtype=float))
 
 
 def _engine_survival(big_l: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -227,8 +259,12 @@ def estimate_age_pattern(log_rates: ArrayLike) -> FloatArray:
     return np.asarray(bx / bx.sum(), dtype=float)
 
 
+@cache
 def age_pattern(when: DateLike) -> FloatArray:
-    """The shipped age pattern ``b_x`` at ``when``, ``(2, 101)`` (females, males)."""
+    """The shipped age pattern ``b_x`` at ``when``, ``(2, 101)`` (females, males; read-only).
+
+    Cached by date: the shipped file does not change while the package runs.
+    """
     entry = parameters().get(AGE_PATTERN).at(when)
     try:
         bx = np.array([entry[sex] for sex in SEX_ORDER], dtype=float)
@@ -236,7 +272,9 @@ def age_pattern(when: DateLike) -> FloatArray:
         raise InputError(
             "the age pattern needs 101 numbers for each of female and male", source=AGE_PATTERN
         ) from exc
-    return _checked_pattern(bx, AGE_PATTERN)
+    pattern = _checked_pattern(bx, AGE_PATTERN)
+    pattern.flags.writeable = False
+    return pattern
 
 
 def _checked_pattern(bx: ArrayLike, source: str = "bx") -> FloatArray:
@@ -291,8 +329,16 @@ def _checked_e0(e0: ArrayLike) -> FloatArray:
 
 
 def _rates(log_base: FloatArray, bx: FloatArray, kappa: FloatArray) -> FloatArray:
-    """``exp(log m_base − b_x κ)`` for ``κ`` of shape ``(N,)`` and one sex: ``(N, 101)``."""
-    return np.asarray(np.exp(log_base[None, :] - kappa[:, None] * bx[None, :]), dtype=float)
+    """``exp(log m_base − b_x κ)`` for one sex: shape ``(*kappa.shape, 101)``."""
+    return np.asarray(np.exp(log_base - kappa[..., None] * bx), dtype=float)
+
+
+def _secant(a: FloatArray, b: FloatArray, fa: FloatArray, fb: FloatArray) -> FloatArray:
+    """The secant step's root, clipped to the κ grid (``a`` where the secant is flat)."""
+    slope = fb - fa
+    safe = np.where(slope != 0, slope, 1.0)
+    step = np.where(slope != 0, a - fa * (b - a) / safe, a)
+    return np.asarray(np.clip(step, _KAPPA_GRID[0], _KAPPA_GRID[-1]), dtype=float)
 
 
 def _solve_sex(
@@ -309,32 +355,55 @@ def _solve_sex(
     """
     n = target.size
     male = np.bool_(sex == _MALE)
-
-    def e0_of(kappa: FloatArray) -> tuple[FloatArray, FloatArray]:
-        rates = _rates(log_base, bx, kappa)
-        if floor is not None:
-            rates = np.maximum(rates, floor)
-        return _person_years(rates, male).sum(axis=-1), rates
-
-    lo = np.full(n, _KAPPA_BRACKET[0])
-    hi = np.full(n, _KAPPA_BRACKET[1])
-    f_lo = e0_of(lo)[0] - target
-    f_hi = e0_of(hi)[0] - target
     name = SEX_ORDER[sex]
-    if np.any(f_hi < 0) or np.any(f_lo > 0):
-        bad = int(np.flatnonzero((f_hi < 0) | (f_lo > 0))[0])
-        top = float(f_hi[bad] + target[bad])
-        reason = (
-            "men's death rates would have to fall below women's at some age (men's e0 must "
-            "stay below women's)"
-            if floor is not None
-            else "the age pattern of improvement cannot reach it"
-        )
-        raise InputError(
-            f"life expectancy at birth out of reach: {reason}; at most {top:.3f} years here",
-            field=f"e0.{name}",
-            value=float(target[bad]),
-        )
+
+    def e0_of(kappa: FloatArray, rows: Any = slice(None)) -> tuple[FloatArray, FloatArray]:
+        rates = _rates(log_base, bx, kappa)  # (rows, 101) or (rows, k, 101)
+        if floor is not None:
+            low = floor[rows]
+            rates = np.maximum(rates, low if kappa.ndim == 1 else low[:, None, :])
+        return _e0(rates, male), rates
+
+    # Two secant steps from κ = 0 and κ = 50, then a narrow bracket around the guess; rows
+    # it misses (and unreachable targets) are bracketed on a wide grid of κ.
+    pair = np.repeat(np.array([[0.0, 50.0]]), n, axis=0)
+    f_pair = e0_of(pair)[0] - target[:, None]
+    guess = _secant(pair[:, 0], pair[:, 1], f_pair[:, 0], f_pair[:, 1])
+    f_guess = e0_of(guess)[0] - target
+    near = np.abs(f_pair[:, 0]) < np.abs(f_pair[:, 1])
+    guess = _secant(
+        guess, np.where(near, 0.0, 50.0), f_guess, np.where(near, f_pair[:, 0], f_pair[:, 1])
+    )
+    width = np.maximum(0.5, 0.02 * np.abs(guess))
+    pair = np.stack([guess - width, guess + width], axis=1)
+    f_pair = e0_of(pair)[0] - target[:, None]
+    lo, hi, f_lo, f_hi = pair[:, 0], pair[:, 1], f_pair[:, 0], f_pair[:, 1]
+    missed = np.flatnonzero(~((f_lo <= 0) & (f_hi >= 0)))
+    if missed.size:
+        grid = np.repeat(_KAPPA_GRID[None, :], missed.size, axis=0)
+        f_grid = e0_of(grid, missed)[0] - target[missed, None]
+        reachable = (f_grid[:, 0] <= 0) & (f_grid[:, -1] >= 0)
+        if not np.all(reachable):
+            bad = int(missed[np.flatnonzero(~reachable)[0]])
+            top = float(f_grid[np.flatnonzero(~reachable)[0], -1] + target[bad])
+            reason = (
+                "men's death rates would have to fall below women's at some age (men's e0 "
+                "must stay below women's)"
+                if floor is not None
+                else "the age pattern of improvement cannot reach it"
+            )
+            raise InputError(
+                f"life expectancy at birth out of reach: {reason}; at most {top:.3f} years here",
+                field=f"e0.{name}",
+                value=float(target[bad]),
+            )
+        index = np.arange(missed.size)
+        upper = np.maximum(np.argmax(f_grid >= 0, axis=1), 1)
+        lo[missed], hi[missed] = _KAPPA_GRID[upper - 1], _KAPPA_GRID[upper]
+        f_lo[missed], f_hi[missed] = f_grid[index, upper - 1], f_grid[index, upper]
+    exact = f_lo == 0  # also keeps f_hi − f_lo non-zero
+    hi, f_hi = np.where(exact, lo, hi), np.where(exact, 0.0, f_hi)
+    f_lo = np.where(exact, -1.0, f_lo)
     kappa = hi.copy()
     rates = np.empty((n, N_AGES))
     side = np.zeros(n)
@@ -382,9 +451,14 @@ def rates_for_e0(base_mx: ArrayLike, e0: ArrayLike, *, bx: ArrayLike) -> FloatAr
     pattern = _checked_pattern(bx)
     flat = target.reshape(-1, 2)
     log_base = np.log(mx)
-    female = _solve_sex(log_base[0], pattern[0], flat[:, 0], 0, None)
-    male = _solve_sex(log_base[1], pattern[1], flat[:, 1], _MALE, female)
-    return np.stack([female, male], axis=1).reshape((*target.shape[:-1], 2, N_AGES))
+    out = np.empty((flat.shape[0], 2, N_AGES))
+    # Blocks of rows bound the memory of the batched grid (an ensemble has ~10^5 rows).
+    for first in range(0, flat.shape[0], _BLOCK):
+        rows = slice(first, first + _BLOCK)
+        female = _solve_sex(log_base[0], pattern[0], flat[rows, 0], 0, None)
+        out[rows, 0] = female
+        out[rows, 1] = _solve_sex(log_base[1], pattern[1], flat[rows, 1], _MALE, female)
+    return out.reshape((*target.shape[:-1], 2, N_AGES))
 
 
 def survival_from_e0(
@@ -404,6 +478,18 @@ def survival_from_e0(
         ``survival`` ``(..., 2, 101)``: ``S[a]``, the share of those aged *a* at the start of
         the step alive at its end (``S[99] = S[100] = T_100/T_99``); ``newborn_survival``
         ``(..., 2)``: ``L_0/l_0``, the share of the step's births alive at its end.
+        Both are read-only; results of small inputs (a scenario's path) are remembered by
+        their inputs, so preparing several scenarios with one e0 path solves it once.
     """
-    rates = rates_for_e0(base_mx, e0, bx=bx)
-    return _engine_survival(_person_years(rates))
+    mx, target, pattern = (np.asarray(v, dtype=float) for v in (base_mx, e0, bx))
+    key = (mx.tobytes(), mx.shape, target.tobytes(), target.shape, pattern.tobytes(), pattern.shape)
+    if key in _MEMO:
+        return _MEMO[key]
+    survival, newborn = _engine_survival(_person_years(rates_for_e0(mx, target, bx=pattern)))
+    survival.flags.writeable = False
+    newborn.flags.writeable = False
+    if target.size <= _MEMO_MAX_VALUES:  # scenario paths, not ensembles
+        if len(_MEMO) >= _MEMO_ENTRIES:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = (survival, newborn)
+    return survival, newborn
