@@ -16,10 +16,10 @@ stop multiplying as fast as middle-aged survival improves.
 Lee–Carter ``b_x`` (first singular vector of the centred log rates, :func:`estimate_age_pattern`)
 of Statistics Canada's projected prospective death probabilities for Quebec, medium
 scenario, 2013–2014 to 2062–2063 (91-620-X, 2014; ``data/mortality/``). Statistics
-Canada projects improvement of about 1.7 % a year at 60, 0.5 % at 90 and 0.1–0.2 % at
-100+, so the oldest ages improve several times more slowly than ages 60–85. ISQ's 2024
-projection has the same shape (both sexes: about 1.3 % a year at 60, 0.6 % at 80, 0.3 % at
-90 and nearly 0 at 100, ``docs/validation.md``).
+Canada projects improvement of 1.8 % (women) to 2.6 % (men) a year at 60, 0.5 % at 90 and
+0.2–0.4 % at 100+, so the oldest ages improve several times more slowly than ages 60–85. ISQ's 2024
+projection has the same shape (both sexes: 1.2 % a year at 60, 0.6 % at 80, 0.3 % at 90 and
+0 at 100+, ``docs/projection.md``).
 
 **Men's rates never fall below women's.** Each sex gets its own κ; where the male rate
 would drop below the female rate of the same year and age it is raised to it
