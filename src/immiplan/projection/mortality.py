@@ -231,10 +231,10 @@ def estimate_age_pattern(log_rates: ArrayLike) -> FloatArray:
     """Lee–Carter ``b_x`` of a period-by-age matrix of log death rates.
 
     ``a_x`` is the mean of each age's log rate over the periods; ``b_x`` the first left
-    singular vector of the centred matrix, signed so that it sums to a positive number
-    (rates falling over time) and normalised to ``Σ b_x = 1`` (Lee & Carter 1992). Negative
-    values (an age whose rate rises) are set to 0 and the rest renormalised, so that the
-    e0 solve is monotone.
+    singular vector of the centred matrix, normalised to ``Σ b_x = 1`` (Lee & Carter 1992).
+    Negative values (an age moving against the others) are set to 0 and the rest
+    renormalised, so that the e0 solve is monotone. The direction of change is the e0
+    path's: ``κ`` rises when e0 rises.
 
     Parameters
     ----------
@@ -250,12 +250,8 @@ def estimate_age_pattern(log_rates: ArrayLike) -> FloatArray:
     if logs.ndim != 2 or logs.shape[0] < 2 or not np.all(np.isfinite(logs)):
         raise InputError("log rates must be a finite (periods, ages) matrix with 2+ periods")
     centred = logs - logs.mean(axis=0)
-    left, _, right = np.linalg.svd(centred.T, full_matrices=False)
-    bx = left[:, 0]
-    # Orientation: the period index must fall over time (rates improve).
-    if np.sign(bx.sum()) * (right[0, -1] - right[0, 0]) > 0:
-        bx = -bx
-    bx = np.maximum(bx / bx.sum(), 0.0)
+    left = np.linalg.svd(centred.T, full_matrices=False)[0]
+    bx = np.maximum(left[:, 0] / left[:, 0].sum(), 0.0)  # the sign of a singular vector is free
     return np.asarray(bx / bx.sum(), dtype=float)
 
 
