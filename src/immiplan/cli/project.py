@@ -36,7 +36,7 @@ LABELS = {
     "share_65_plus": "65+ %",
     "dependency_ratio": "Dependency",
     "immigrant_share": "Immigrants %",
-    "quebec_share_of_canada": "Share of Canada %",
+    "share_of_parent": "Share of parent %",
 }
 DIGITS = {
     "Median age": 1,
@@ -83,21 +83,16 @@ class _Run:
 
 def _run(name: str, horizon: int | None, with_outcomes: bool) -> _Run:
     """Load, prepare and project one scenario (with its outcomes unless switched off)."""
-    from immiplan.outcomes.run import OutcomeOptions, project_with_outcomes
-    from immiplan.projection.engine import project
-    from immiplan.projection.results import ProjectionResult, check_population
-    from immiplan.projection.scenario import load_scenario, prepare
+    from immiplan.outcomes.run import OutcomeOptions
+    from immiplan.pipeline import NO_OUTCOMES, run
+    from immiplan.projection.scenario import load_scenario
 
     loaded = load_scenario(name)
-    prepared = prepare(loaded, horizon=horizon)
-    text = loaded.text
-    options = OutcomeOptions.from_switches(prepared.scenario.outcomes)
+    options = OutcomeOptions.from_switches(loaded.scenario.outcomes)
     if with_outcomes and options.any:
-        result = project_with_outcomes(prepared, options, source_text=text)
+        result = run(loaded, horizon=horizon, options=options)
         return _Run(result.projection, result)
-    outputs = project(prepared.inputs)
-    check_population(outputs, loaded.source)
-    return _Run(ProjectionResult(prepared=prepared, outputs=outputs, source_text=text), None)
+    return _Run(run(loaded, horizon=horizon, options=NO_OUTCOMES).projection, None)
 
 
 def project_command(
@@ -288,8 +283,8 @@ def _table_view(frame: pd.DataFrame) -> pd.DataFrame:
     )
     for column in ("growth", "median_age", "share_65_plus", "dependency_ratio"):
         view[LABELS[column]] = frame[column]
-    if "quebec_share_of_canada" in frame:
-        view[LABELS["quebec_share_of_canada"]] = frame["quebec_share_of_canada"]
+    if "share_of_parent" in frame:
+        view[LABELS["share_of_parent"]] = frame["share_of_parent"]
     return view
 
 

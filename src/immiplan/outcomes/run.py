@@ -435,8 +435,6 @@ def run_with_outcomes(
     >>> result = run_with_outcomes("quebec-2019-plan")  # doctest: +SKIP
     >>> result.table().loc[:, ["year", "french_share", "labour_force"]]  # doctest: +SKIP
     """
-    from immiplan.projection.scenario import load_scenario, prepare
+    from immiplan.pipeline import run
 
-    loaded = name if isinstance(name, LoadedScenario) else load_scenario(name)
-    prepared = prepare(loaded, horizon=horizon)
-    return project_with_outcomes(prepared, options, source_text=loaded.text)
+    return run(name, horizon=horizon, options=options)
