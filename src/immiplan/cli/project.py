@@ -235,15 +235,26 @@ def _print_outcomes(result: OutcomeResult, years: pd.Series) -> None:
         notes.append(
             "French %: share able to conduct a conversation in French (census question) of "
             "everyone, of immigrants (imm.) and of recent immigrants (landed under 5 years). "
-            f"Base year calibrated to the 2016 Census ({100 * french['base_total']:.1f} %), "
+            f"Base year calibrated to the {french.get('census_year', '')} Census "
+            f"({100 * french['base_total']:.1f} %), "
             "French acquired after landing to its "
             f"{100 * french['recent_immigrants_target']:.1f} % of recent immigrants."
         )
     if "labour" in calibration:
+        unemployment = calibration["labour"].get("unemployment_25_54", {})
         notes.append(
-            "Labour force and unemployment (15+): Labour Force Survey 2017 rates by age band and "
-            "years since landing (unemployment 25–54: 14.1 % under 5 years, 6.4 % at 5–10, "
-            "7.7 % at 10+, 4.5 % born in Canada), held."
+            f"Labour force and unemployment (15+): Labour Force Survey "
+            f"{calibration['labour'].get('lfs_year', '')} rates by age band and years since landing"
+            + (
+                " (unemployment 25–54: "
+                + ", ".join(
+                    f"{k.replace('_', ' ')} {100 * float(v):.1f} %" for k, v in unemployment.items()
+                )
+                + ")"
+                if unemployment
+                else ""
+            )
+            + ", held."
         )
     if "francization" in calibration:
         cost = calibration["francization"]["cost_per_student"]

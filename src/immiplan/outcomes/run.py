@@ -268,6 +268,12 @@ def project_french(french: FrenchInputs) -> ProjectionOutputs:
     return project(dataclasses.replace(inputs, entry_traits=entry))
 
 
+def _lfs_year(base: str | None) -> int:
+    from immiplan.projection.bases import DEFAULT_BASE, load_manifest
+
+    return int(load_manifest(DEFAULT_BASE if base is None else base).calibration.labour_year)
+
+
 def _labour(inputs: ProjectionInputs, base: str | None) -> LabourRates:
     # Calibrated on the run's own base population (a closed-form solve: no cache needed).
     population = np.ascontiguousarray(inputs.population.sum(axis=1))
@@ -307,6 +313,7 @@ def outcomes_for(
             "first_year_acquisition": model.calibration.first_year,
             "recent_immigrants_target": model.calibration.recent_target,
             "recent_immigrants_fit": model.calibration.recent_fit,
+            "census_year": model.params.census_total_year,
             **{f"base_{k}": float(v) for k, v in dataclasses.asdict(french.fit).items()},
         }
     else:
@@ -317,7 +324,7 @@ def outcomes_for(
         fit["selection"] = selection.to_metadata()
     labour = _labour(inputs, base) if options.labour else None
     if labour is not None and labour.fit is not None:
-        fit["labour"] = dataclasses.asdict(labour.fit)
+        fit["labour"] = {**dataclasses.asdict(labour.fit), "lfs_year": _lfs_year(base)}
     francization = francization_parameters(base) if options.francization else None
     if francization is not None:
         cost = cost_per_student(francization)
