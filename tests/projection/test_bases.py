@@ -277,3 +277,19 @@ def test_the_old_name_canada_is_read_as_parent() -> None:
     loaded = load_scenario("quebec-2019-plan")
     assert loaded.scenario.parent is not None
     assert loaded.scenario.canada is loaded.scenario.parent
+
+
+def test_immiplan_project_runs_a_2023_scenario(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    out_dir = tmp_path / "out"
+    code = cli.main(["project", SCENARIO_2023, "--horizon", "2025", "--out", str(out_dir)])
+    capsys.readouterr()
+    assert code == 0
+    meta = json.loads((out_dir / "metadata.json").read_text("utf-8"))
+    assert meta["base"] == "quebec-2023" and meta["base_date"] == "2023-07-01"
+    indicators = np.genfromtxt(out_dir / "indicators.csv", delimiter=",", names=True)
+    assert indicators["year"][0] == 2023
+    assert indicators["population"][0] == pytest.approx(8_874_683, abs=1e-3)
