@@ -211,8 +211,10 @@ def test_the_summary_gives_the_answer(
         "people in Quebec than “2018 plan: 52,000 a year”"
     )
     assert _esc(sentence) in source
-    assert "Canada–Quebec Accord (1991): Quebec selects 36,600 of the 52,000 admissions" in source
-    assert "Full Quebec control: Quebec selects 52,000 of the 52,000 admissions" in source
+    accord = "Canada–Quebec Accord (1991), as in force in 2018"  # data/system/regimes labels
+    assert f"{accord}: Quebec selects 36,600 of the 52,000 admissions" in source
+    control = "Quebec control (sought in 2018)"
+    assert f"{control}: Quebec selects 52,000 of the 52,000 admissions" in source
 
 
 def test_every_reference_is_cited(

@@ -62,7 +62,7 @@ __all__ = [
     "survival_from_e0",
 ]
 
-AGE_PATTERN = "projection.mortality.age_pattern"
+AGE_PATTERN = "provinces.qc.projection.mortality.age_pattern"
 """Name of the shipped age pattern ``b_x`` in the parameter tree."""
 PROSPECTIVE_FILE = "mortality/statcan_2013_quebec_medium_qx.csv"
 """The published death probabilities the shipped pattern is estimated from (below data/)."""
@@ -256,12 +256,14 @@ def estimate_age_pattern(log_rates: ArrayLike) -> FloatArray:
 
 
 @cache
-def age_pattern(when: DateLike) -> FloatArray:
+def age_pattern(when: DateLike, name: str = AGE_PATTERN) -> FloatArray:
     """The shipped age pattern ``b_x`` at ``when``, ``(2, 101)`` (females, males; read-only).
 
-    Cached by date: the shipped file does not change while the package runs.
+    ``name`` is the parameter (a base reads its jurisdiction's:
+    ``<branch>.projection.mortality.age_pattern``). Cached by date and name: the shipped
+    files do not change while the package runs.
     """
-    entry = parameters().get(AGE_PATTERN).at(when)
+    entry = parameters().get(name).at(when)
     try:
         bx = np.array([entry[sex] for sex in SEX_ORDER], dtype=float)
     except (KeyError, TypeError, ValueError) as exc:
