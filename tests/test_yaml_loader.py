@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ def bomb(levels: int, width: int = 9) -> str:
     """A "billion laughs" document: ``width ** levels`` strings from a few hundred bytes."""
     names = [f"l{i}" for i in range(levels)]
     lines = [f"{names[0]}: &{names[0]} [" + ", ".join(['"lol"'] * width) + "]"]
-    for prev, name in zip(names, names[1:], strict=False):
+    for prev, name in itertools.pairwise(names):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * width) + "]")
     return "\n".join(lines) + "\n"
 
