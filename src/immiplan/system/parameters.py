@@ -33,20 +33,41 @@ DateLike = dt.date | str | int
 
 
 def as_date(when: DateLike) -> dt.date:
-    """Read a date: a ``date``, an ISO string, or a bare year (its 1 January)."""
+    """Read a date: a ``date``, an ISO string, or a bare year (its 1 January).
+
+    Years outside :data:`immiplan.fields.MIN_YEAR`–:data:`~immiplan.fields.MAX_YEAR` are
+    refused (``crs@0000`` is a mistake, not year 0), as are booleans and other types.
+    """
+    from immiplan.fields import MAX_YEAR, MIN_YEAR
+
     if isinstance(when, dt.datetime):
-        return when.date()
-    if isinstance(when, dt.date):
-        return when
-    if isinstance(when, int):
-        return dt.date(when, 1, 1)
-    text = str(when).strip()
-    if text.isdigit() and len(text) == 4:
-        return dt.date(int(text), 1, 1)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise InputError("not a date (expected YYYY-MM-DD or YYYY)", value=when) from exc
+        day = when.date()
+    elif isinstance(when, dt.date):
+        day = when
+    elif isinstance(when, bool) or not isinstance(when, int | str):
+        raise InputError("not a date (expected YYYY-MM-DD or YYYY)", value=when)
+    elif isinstance(when, int):
+        day = _checked_day(when, 1, 1, when)
+    else:
+        text = when.strip()
+        if text.isdigit() and len(text) == 4:
+            day = _checked_day(int(text), 1, 1, when)
+        else:
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError as exc:
+                raise InputError("not a date (expected YYYY-MM-DD or YYYY)", value=when) from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise InputError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}", value=when)
+    return day
+
+
+def _checked_day(year: int, month: int, day: int, given: Any) -> dt.date:
+    from immiplan.fields import MAX_YEAR, MIN_YEAR
+
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}", value=given)
+    return dt.date(year, month, day)
 
 
 @dataclass(frozen=True)
