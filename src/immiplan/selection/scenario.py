@@ -246,7 +246,7 @@ def _pool(node: Any, base: Path | None, source: str) -> PoolSpec:
             value=kind,
         )
     periods = []
-    inflow = synthetic.get("inflow") or []
+    inflow = synthetic.get("inflow", [])
     if not isinstance(inflow, list):
         raise InputError(
             "must be a list of periods ({from, to, profiles})",
