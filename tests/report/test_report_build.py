@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 
 import immiplan
+from immiplan import output as output_module
 from immiplan.errors import InputError
+from immiplan.output import MANIFEST
 from immiplan.report import build as build_module
 from immiplan.report import build_report, summary_frame
 from immiplan.report.build import SECTION_ORDER, render_html
@@ -104,7 +106,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_the_report_folder_holds_every_file(built_reports: dict[str, Path], lang: str) -> None:
     folder = built_reports[lang]
     names = {p.name for p in folder.iterdir()}
-    assert names == {"report.html", "series.csv", "series.xlsx", "charts"}
+    assert names == {"report.html", "series.csv", "series.xlsx", "charts", MANIFEST}
     for chart in CHARTS:
         for ext in ("svg", "png", "csv"):
             assert (folder / "charts" / f"{chart}.{ext}").stat().st_size > 0, (chart, ext)
@@ -115,8 +117,9 @@ def test_build_returns_the_paths_it_wrote(report_input: ReportInput, tmp_path: P
     assert files.html.is_file() and files.series_csv.is_file() and files.series_xlsx.is_file()
     assert [c.name for c in files.charts] == CHARTS
     assert all(c.png.is_file() and c.svg.is_file() and c.csv.is_file() for c in files.charts)
-    assert files.seconds > 0
-    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+    # Nothing but the output and its manifest: no staging folder inside it or beside it.
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == [MANIFEST]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -228,6 +231,8 @@ def test_every_reference_is_cited(
             assert _esc(part) in source
         if reference.url:
             assert any(a.get("href") == reference.url for a in page.links)
+        if reference.via is not None:
+            assert any(a.get("href") == reference.via.url for a in page.links)
     for lang_assumption in data.assumptions["en"]:
         assert _esc(lang_assumption) in source
     for scenario in data.scenarios:
@@ -365,6 +370,7 @@ def test_a_failed_build_leaves_the_previous_report_untouched(
         build_report(report_input, out, "fr")
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == [
+        MANIFEST,
         "charts",
         "report.html",
         "series.csv",
@@ -372,27 +378,21 @@ def test_a_failed_build_leaves_the_previous_report_untouched(
     ]
 
 
-def test_a_failure_while_moving_files_in_puts_the_old_ones_back(
+def test_a_failure_while_swapping_the_folder_in_keeps_the_old_one(
     report_input: ReportInput, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
     build_report(report_input, out, "en")
     before = _snapshot(out)
-    real_replace = os.replace
-    calls = []
 
-    def flaky_replace(src: object, dst: object) -> None:
-        calls.append(dst)
-        if len(calls) == 9:
-            raise OSError(28, "No space left on device")
-        real_replace(src, dst)  # type: ignore[arg-type]
+    def full_disk(first: object, second: object) -> bool:
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build_module.os, "replace", flaky_replace)
+    monkeypatch.setattr(output_module, "_exchange", full_disk)
     with pytest.raises(InputError, match="No space left on device"):
         build_report(report_input, out, "fr")
-    monkeypatch.setattr(build_module.os, "replace", real_replace)
-    assert len(calls) > 9  # the failure, then the files put back
     assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the staging folder is gone
 
 
 def test_a_failed_png_helper_fails_the_build_and_leaves_nothing(
@@ -410,7 +410,8 @@ def test_building_again_replaces_the_report(report_input: ReportInput, tmp_path:
     build_report(report_input, out, "fr")
     _, page = _page(out)
     assert page.html_lang == "fr"
-    assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+    assert [p.name for p in out.rglob("*") if p.name.startswith(".")] == [MANIFEST]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_without_images_only_the_chart_data_are_written(

@@ -193,7 +193,7 @@ def test_unknown_grid_names(select_cli: Cli, name: str) -> None:
             pd.DataFrame([{"id": "a", **row()}]).to_csv(path, index=False)
             result = select_cli("select", "score", str(path), "--grid", name)
             assert result.code == 2 and result.out == ""
-            assert "field 'grid'" in result.err
+            assert "field '--grid'" in result.err
             assert sorted(p.name for p in Path(folder).iterdir()) == ["p.csv"]
     else:  # a name that means a grid: it must load or say it is not encoded
         try:

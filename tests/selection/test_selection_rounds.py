@@ -222,8 +222,9 @@ def test_scenario_errors(tmp_path: Any) -> None:
     bad.write_text(
         "based_on: quebec-2019\nconversion: {selection_to_admission: 1.5}\n", encoding="utf-8"
     )
-    with pytest.raises(InputError, match="rate"):
+    with pytest.raises(InputError, match="less than or equal to 1") as caught:
         load_scenario(bad)
+    assert caught.value.field == "conversion.selection_to_admission"
     bad.write_text("based_on: quebec-2019\nrounds: {targeting: {colour: blue}}\n", encoding="utf-8")
     with pytest.raises(InputError, match="unknown targeting key"):
         load_scenario(bad)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pandas as pd
 import typer
 
-from immiplan.cli.common import FormatOption
+from immiplan.cli.common import FormatOption, blame_option, option_horizon, out_option
 from immiplan.errors import InputError
 from immiplan.output import OutputFormat, atomic_directory, emit, progress_bar
 
@@ -89,10 +89,11 @@ def _run(name: str, horizon: int | None, with_outcomes: bool) -> _Run:
 
     loaded = load_scenario(name)
     options = OutcomeOptions.from_switches(loaded.scenario.outcomes)
-    if with_outcomes and options.any:
-        result = run(loaded, horizon=horizon, options=options)
-        return _Run(result.projection, result)
-    return _Run(run(loaded, horizon=horizon, options=NO_OUTCOMES).projection, None)
+    with blame_option("horizon", "--horizon", horizon):
+        if with_outcomes and options.any:
+            result = run(loaded, horizon=horizon, options=options)
+            return _Run(result.projection, result)
+        return _Run(run(loaded, horizon=horizon, options=NO_OUTCOMES).projection, None)
 
 
 def project_command(
@@ -106,10 +107,9 @@ def project_command(
     ],
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            help="Write CSV and Parquet tables here (one sub-folder per scenario when several).",
+        out_option(
+            "Write CSV and Parquet tables here (one sub-folder per scenario when several); "
+            "the folder is replaced whole."
         ),
     ] = None,
     horizon: Annotated[
@@ -131,8 +131,7 @@ def project_command(
     Prints the headline indicators and the integration outcomes every five years; --out
     writes every table (outcomes.csv/.parquet among them).
     """
-    if horizon is not None and horizon > 2300:
-        raise InputError("the horizon must be 2300 or earlier", field="--horizon", value=horizon)
+    option_horizon(horizon)
     results: list[_Run] = []
     if len(scenarios) > 1:
         with progress_bar() as progress:
@@ -149,7 +148,7 @@ def project_command(
         names = [r.projection.metadata["scenario"] for r in results]
         if len(set(names)) != len(names):
             raise InputError("two scenarios share a name; give them different names", value=names)
-        with atomic_directory(out) as staging:
+        with atomic_directory(out, "--out") as staging:
             for run in results:
                 name = run.projection.metadata["scenario"]
                 folder = staging / name if len(results) > 1 else staging

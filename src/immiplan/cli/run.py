@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shlex
 import sys
 import time
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from immiplan.cli.common import FormatOption
+from immiplan.cli.common import FormatOption, blame_option, option_horizon, out_option
 from immiplan.errors import InputError
 from immiplan.output import OutputFormat, console, emit, progress_bar
 from immiplan.report.model import ReportInput
@@ -43,7 +44,7 @@ def run(
         ),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder for the report, its charts and data.")
+        Path, out_option("Folder for the report, its charts and data (replaced whole).")
     ] = DEFAULT_OUT,
     lang: Annotated[
         str | None,
@@ -71,8 +72,7 @@ def run(
     start = time.perf_counter()
     language = check_language(lang) if lang is not None else default_language()
     names = _scenario_list(scenarios)
-    if horizon is not None and horizon > 2300:
-        raise InputError("the horizon must be 2300 or earlier", field="--horizon", value=horizon)
+    option_horizon(horizon)
     command = "immiplan " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["run"] else "immiplan run"
     with progress_bar() as progress:
         task = progress.add_task("Projecting", total=len(names) + 1)
@@ -85,9 +85,10 @@ def run(
             started.append(name)
             progress.update(task, description=f"Projecting {name}")
 
-        debate = debate_report_input(
-            names, horizon=horizon, generated_by=command, on_scenario=on_scenario
-        )
+        with blame_option("horizon", "--horizon", horizon):
+            debate = debate_report_input(
+                names, horizon=horizon, generated_by=command, on_scenario=on_scenario
+            )
         progress.advance(task)
         progress.update(task, description="Writing the report")
         files = build_report(debate.data, out, language, images=images)
@@ -119,6 +120,14 @@ def run(
     console.print(f"{label} {files.html.resolve()}", highlight=False, soft_wrap=True)
 
 
+_COLUMNS = (
+    "immigrants_mean",
+    "population",
+    "working_age_20_64",
+    "share_65_plus",
+    "french_share_all",
+)
+_PERCENT_COLUMNS = {"share_65_plus", "french_share_all"}
 _HEADERS = {
     "fr": ("Scénario", "Immigrants/an", "Population", "20 à 64 ans", "65 ans et +", "Français"),
     "en": ("Scenario", "Immigrants/yr", "Population", "Aged 20–64", "Aged 65+", "French"),
@@ -133,29 +142,41 @@ def _summary_table(data: ReportInput, lang: str, title: str) -> Table:
         summary_frame(data, lang, formatted=False).set_index("scenario").to_dict("index")
     )
     reference = rows[data.scenarios[0].key]
-    headers = _HEADERS[lang]
+    headers = dict(zip(_COLUMNS, _HEADERS[lang][1:], strict=True))
+    # A column shows only where the run computed its indicator (``outcomes: {french: false}``
+    # in every scenario leaves no French share to show).
+    present = [c for c in _COLUMNS if any(c in row for row in rows.values())]
     table = Table(title=title, title_justify="left", header_style="bold")
-    table.add_column(headers[0])
+    table.add_column(_HEADERS[lang][0])
     mean = {
         "fr": f"moyenne {data.base_year}–{data.horizon}",
         "en": f"mean {data.base_year}–{data.horizon}",
     }[lang]
-    table.add_column(f"{headers[1]}\n{mean}", justify="right")
-    for header in headers[2:]:
-        table.add_column(f"{header}\n{data.horizon}", justify="right")
+    for column in present:
+        when = mean if column == "immigrants_mean" else str(data.horizon)
+        table.add_column(f"{headers[column]}\n{when}", justify="right")
     for info in data.scenarios:
         row = rows[info.key]
         cells = [info.label[lang]]
-        for column in ("immigrants_mean", "population", "working_age_20_64"):
-            number, base = float(row[column]), float(reference[column])
+        for column in present:
+            number, base = _number(row.get(column)), _number(reference.get(column))
+            if column in _PERCENT_COLUMNS:
+                cells.append(format_percent(number, lang))
+                continue
             value = format_number(number, lang)
-            if info.key != data.scenarios[0].key:
+            if info.key != data.scenarios[0].key and number is not None and base is not None:
                 value += f" ({format_number(number - base, lang, signed=True)})"
             cells.append(value)
-        for column in ("share_65_plus", "french_share_all"):
-            cells.append(format_percent(float(row[column]), lang))
         table.add_row(*cells)
     return table
+
+
+def _number(value: Any) -> float | None:
+    """A table cell's number, or None where the scenario has no value."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from immiplan.cli.common import FormatOption
+from immiplan.cli.common import FormatOption, blame_option, option_date
 from immiplan.errors import InputError
 from immiplan.output import OutputFormat, emit
 from immiplan.selection import (
@@ -26,7 +26,6 @@ from immiplan.selection import (
 )
 from immiplan.selection.grids import source_lines
 from immiplan.selection.schema import ROUNDS
-from immiplan.system.parameters import as_date
 
 app = typer.Typer(
     help="Selection: score candidates on the PRTQ or CRS grid, run invitation rounds, make "
@@ -43,6 +42,8 @@ GridOption = Annotated[
     ),
 ]
 VIEWS = ("rounds", "cohort", "age-sex", "totals")
+MAX_POOL = 5_000_000
+"""Largest synthetic pool (Express Entry's pool is about 250,000; memory stays under 2 GB)."""
 
 
 @app.command("score")
@@ -61,7 +62,8 @@ def score(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Score every candidate of PROFILES on a grid (or explain one candidate's score)."""
-    points_grid = load_grid(grid)  # an unknown grid fails before the file is read
+    with blame_option("grid", "--grid", grid):
+        points_grid = load_grid(grid)  # an unknown grid fails before the file is read
     table = read_profiles(profiles, uses=(points_grid.system,))
     cites = source_lines(points_grid)
     label = " (synthetic profiles)" if table.synthetic else ""
@@ -176,9 +178,16 @@ def pool(
         raise InputError("unknown file type (expected .csv or .parquet)", source=output)
     if kind not in POOL_KINDS:
         raise InputError(f"must be one of {', '.join(POOL_KINDS)}", field="--kind", value=kind)
-    if size <= 0:
-        raise InputError("must be a positive number of candidates", field="--size", value=size)
-    profiles = generate_pool(size, kind=kind, seed=seed, start=as_date(start), end=as_date(end))
+    if not 0 < size <= MAX_POOL:
+        raise InputError(
+            f"must be a number of candidates from 1 to {MAX_POOL:,}", field="--size", value=size
+        )
+    if not 0 <= seed < 2**63:
+        raise InputError("must be a whole number from 0 to 2**63 − 1", field="--seed", value=seed)
+    first, last = option_date(start, "--start"), option_date(end, "--end")
+    if last <= first:
+        raise InputError(f"must be after --start ({first.isoformat()})", field="--end", value=end)
+    profiles = generate_pool(size, kind=kind, seed=seed, start=first, end=last)
     write_profiles(profiles, output)
     crs = load_grid("crs-2019").score(profiles).total
     prtq = load_grid("prtq-2018").score(profiles)
@@ -188,7 +197,7 @@ def pool(
             ("candidates", f"{len(profiles):,}"),
             ("synthetic", "yes"),
             ("kind / seed", f"{kind} / {seed}"),
-            ("submitted", f"{as_date(start).isoformat()} to {as_date(end).isoformat()}"),
+            ("submitted", f"{first.isoformat()} to {last.isoformat()}"),
             ("median CRS (crs-2019)", f"{float(np.median(crs)):.0f}"),
             ("PRTQ selected (prtq-2018)", f"{float(prtq.checks['selected'].mean()):.1%}"),
         ],

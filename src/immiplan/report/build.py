@@ -10,9 +10,9 @@
       charts/<name>.png
       charts/<name>.csv    the rows each chart draws
 
-Everything is written into a staging folder first and moved into ``out_dir`` only when
-all of it is ready; if a move fails, the files already moved are put back as they were.
-A failed build leaves ``out_dir`` as it found it (and removes it if it created it).
+Everything is written into a staging folder beside ``out_dir`` and swapped in whole when all
+of it is ready (:func:`immiplan.output.atomic_directory`): a failed or killed build leaves
+``out_dir`` as it found it.
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
-import shutil
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
@@ -37,6 +34,7 @@ import pandas as pd
 
 import immiplan
 from immiplan.errors import InputError
+from immiplan.output import atomic_directory
 from immiplan.report.charts import (
     Chart,
     ChartFiles,
@@ -132,7 +130,7 @@ def build_report(
     html = render_html(data, charts, lang)
     exported: list[ChartFiles] = []
     try:
-        with staged_directory(out_dir) as staging, PngWorker() if images else _no_worker() as pngs:
+        with atomic_directory(out_dir) as staging, PngWorker() if images else _no_worker() as pngs:
             # Charts first: their PNGs are made in a helper process while this one
             # writes the page and the data files.
             for chart in charts:
@@ -176,96 +174,6 @@ def _no_worker() -> Iterator[None]:
     yield None
 
 
-# --------------------------------------------------------------------------- atomic folder
-
-
-@contextlib.contextmanager
-def staged_directory(out_dir: Path) -> Iterator[Path]:
-    """Yield a staging folder inside ``out_dir``; publish its files only if the block succeeds.
-
-    Like :func:`immiplan.output.atomic_directory`, with two more guarantees: folders this
-    call created are removed again when the block fails, and a failure while moving the
-    files into place puts back the files already replaced.
-    """
-    out_dir = Path(out_dir)
-    created = _make_folder(out_dir)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".immiplan-report-", dir=out_dir))
-    except OSError as exc:
-        _remove_empty(created)
-        raise InputError(
-            f"cannot write in the output folder ({exc.strerror})", source=out_dir
-        ) from exc
-    try:
-        yield staging
-        _publish(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        _remove_empty(created)
-        raise
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-def _make_folder(out_dir: Path) -> list[Path]:
-    """Create ``out_dir`` and its missing parents; return those created, deepest first."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("the output path exists and is not a folder", source=out_dir)
-    missing = []
-    probe = out_dir
-    while not probe.exists():
-        missing.append(probe)
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        _remove_empty(missing)
-        raise InputError(
-            f"cannot create the output folder ({exc.strerror})", source=out_dir
-        ) from exc
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        _remove_empty(missing)
-        raise InputError("the output folder is not writable", source=out_dir)
-    return missing
-
-
-def _remove_empty(folders: list[Path]) -> None:
-    for folder in folders:
-        with contextlib.suppress(OSError):
-            folder.rmdir()
-
-
-def _publish(staging: Path, out_dir: Path) -> None:
-    """Move every staged file into ``out_dir``; on failure, restore what was replaced."""
-    files = sorted(p for p in staging.rglob("*") if p.is_file())
-    backups = staging / ".previous"
-    done: list[tuple[Path, Path | None]] = []
-    created: list[Path] = []
-    try:
-        for item in files:
-            relative = item.relative_to(staging)
-            target = out_dir / relative
-            if not target.parent.exists():
-                target.parent.mkdir(parents=True)
-                created.append(target.parent)
-            backup = None
-            if target.exists():
-                backup = backups / relative
-                backup.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, backup)
-            done.append((target, backup))
-            os.replace(item, target)
-    except BaseException:
-        for target, backup in reversed(done):
-            with contextlib.suppress(OSError):
-                target.unlink(missing_ok=True)
-                if backup is not None:
-                    os.replace(backup, target)
-        _remove_empty(list(reversed(created)))
-        raise
-
-
 # --------------------------------------------------------------------------- data files
 
 
@@ -291,6 +199,7 @@ def _reference_rows(data: ReportInput) -> list[dict[str, Any]]:
                 "document": reference.document,
                 "date": reference.date,
                 "url": reference.url or "",
+                "via": reference.via.cite() if reference.via is not None else "",
                 "note": reference.note or "",
                 "used_by": ", ".join(users),
             }
@@ -317,7 +226,7 @@ def write_workbook(data: ReportInput, path: Path) -> None:
         "cut": data.cut,
         "sources": pd.DataFrame(
             _reference_rows(data),
-            columns=["number", "publisher", "document", "date", "url", "note", "used_by"],
+            columns=["number", "publisher", "document", "date", "url", "via", "note", "used_by"],
         ),
         "assumptions": pd.DataFrame(assumptions, columns=["scenario", "language", "assumption"]),
     }
@@ -700,6 +609,7 @@ def _sources(data: ReportInput, lang: str) -> dict[str, Any]:
             "document": ref.document,
             "date": ref.date,
             "url": ref.url,
+            "via": ref.via,
             "note": ref.note,
             "cite": ref.cite(),
         }

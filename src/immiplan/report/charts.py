@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import subprocess
 import sys
@@ -441,7 +442,15 @@ def cut_chart(data: ReportInput, lang: str, *, validate: bool = False) -> Chart 
 
 
 _PNG_WORKER = """
-import json, sys
+import ctypes, json, os, signal, sys
+# Die with the parent: the kernel kills this helper when the process that started it ends
+# (Linux); elsewhere the closed stdin ends the loop below.
+try:
+    ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass
+if len(sys.argv) > 1 and os.getppid() != int(sys.argv[1]):
+    sys.exit("the parent process is gone")
 import vl_convert as vlc
 for line in sys.stdin:
     job = json.loads(line)
@@ -467,7 +476,7 @@ class PngWorker:
         try:
             # -P: the helper must import the installed vl_convert, not a file in the cwd.
             self._process: subprocess.Popen[str] | None = subprocess.Popen(
-                [sys.executable, "-P", "-c", _PNG_WORKER],
+                [sys.executable, "-P", "-c", _PNG_WORKER, str(os.getpid())],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,

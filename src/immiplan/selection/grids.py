@@ -18,12 +18,14 @@ import copy
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from immiplan.errors import InputError
+from immiplan.fields import Flag, Text, check
 from immiplan.selection.schema import Profiles
 from immiplan.system.parameters import as_date, parameters
 from immiplan.system.references import Reference, unique_references
@@ -117,6 +119,7 @@ class GridParameters:
         self.used.add(name)
         value = entry.value
         if name in self.overrides:
+            check_override(value, self.overrides[name], f"overrides.{name}")
             value = deep_merge(value, self.overrides[name])
         return value
 
@@ -129,6 +132,41 @@ class GridParameters:
                 field="overrides",
                 value=unused[0],
             )
+
+
+GridPoints = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-10_000, le=10_000)]
+"""A number in a points grid (points, a threshold, a band start): finite, within ±10,000."""
+
+
+def check_override(original: Any, override: Any, where: str) -> None:
+    """Refuse an override that does not have the shape of the grid parameter it changes.
+
+    A mapping changes a mapping (only keys the parameter has: a typo is refused), a list a
+    list of the same length, a number a finite number (``true`` or ``"10"`` are refused).
+    """
+    if isinstance(original, Mapping):
+        if not isinstance(override, Mapping):
+            raise InputError("must be a mapping", field=where, value=override)
+        for key, value in override.items():
+            if key not in original:
+                known = ", ".join(str(k) for k in original)
+                raise InputError(f"unknown key (known: {known})", field=f"{where}.{key}")
+            check_override(original[key], value, f"{where}.{key}")
+    elif isinstance(original, list):
+        if not isinstance(override, list) or len(override) != len(original):
+            raise InputError(
+                f"must be a list of {len(original)} values", field=where, value=override
+            )
+        for index, (old, new) in enumerate(zip(original, override, strict=True)):
+            check_override(old, new, f"{where}[{index}]")
+    elif isinstance(original, bool):
+        check(Flag, override, field=where)
+    elif isinstance(original, int | float):
+        number = check(GridPoints, override, field=where)
+        if isinstance(original, int) and number != int(number):
+            raise InputError("must be a whole number", field=where, value=override)
+    elif isinstance(original, str):
+        check(Text, override, field=where)
 
 
 def step_table(starts: list[int], points: list[int], upto: int) -> np.ndarray:
@@ -257,8 +295,9 @@ def source_lines(grid: Grid) -> list[str]:
     for ref in references(grid):
         key = f"{ref.publisher}, {ref.document} ({ref.date})"
         urls = grouped.setdefault(key, [])
-        if ref.url and ref.url not in urls:
-            urls.append(ref.url)
+        for url in (ref.url, ref.via.url if ref.via is not None else None):
+            if url and url not in urls:
+                urls.append(url)
     return [
         f"source: {key}" + (f"; at {', '.join(urls)}" if urls else "")
         for key, urls in grouped.items()

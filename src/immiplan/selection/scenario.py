@@ -21,12 +21,28 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, StrictStr
 
 from immiplan.errors import InputError
+from immiplan.fields import (
+    MAX_CANDIDATES,
+    Candidates,
+    Days,
+    Flag,
+    Months,
+    Nclc,
+    Rate,
+    Seed,
+    Share,
+    Text,
+    TextList,
+    Year,
+    check,
+)
 from immiplan.selection.cohort import CohortAssumptions, CohortProfile, cohort_profile
 from immiplan.selection.grids import Grid, deep_merge, load_grid
 from immiplan.selection.pool import POOL_KINDS, generate_pool
@@ -134,27 +150,36 @@ def _known(raw: Mapping[str, Any], keys: set[str], where: str, source: str) -> N
         )
 
 
+_MISSING: Any = object()
+
+
 def _number(
     node: Mapping[str, Any],
     key: str,
     where: str,
     source: str,
+    kind: Any,
     *,
-    default: Any = None,
-    integer: bool = False,
+    default: Any = _MISSING,
 ) -> Any:
+    """``node[key]`` checked against a shared field type, or ``default`` when absent.
+
+    The refusal names the full dotted path of the user's field (``plan.admissions``).
+    """
+    field_path = f"{where}.{key}" if where else key
     if key not in node:
-        if default is None:
-            raise InputError("missing", source=source, field=f"{where}.{key}")
+        if default is _MISSING:
+            raise InputError("missing", source=source, field=field_path)
         return default
-    value = node[key]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError("must be a number", source=source, field=f"{where}.{key}", value=value)
-    if integer and value != int(value):
-        raise InputError(
-            "must be a whole number", source=source, field=f"{where}.{key}", value=value
-        )
-    return int(value) if integer else float(value)
+    return check(kind, node[key], source=source, field=field_path)
+
+
+PlanAdmissions = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, ge=0.0, le=float(MAX_CANDIDATES))
+]
+"""Admissions a selection plan fills: finite, 0 to 5 million."""
+PersonsPerPrincipal = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=1.0, le=20.0)]
+"""Persons admitted per principal applicant (the applicant and the family): 1 to 20."""
 
 
 def _date(value: Any, where: str, source: str) -> dt.date:
@@ -162,6 +187,18 @@ def _date(value: Any, where: str, source: str) -> dt.date:
         return as_date(value)
     except InputError as exc:
         raise InputError(exc.message, source=source, field=where, value=value) from exc
+
+
+_TARGETING_TYPES: dict[str, Any] = {
+    "validated_job_offer": Flag,
+    "outside_montreal": Flag,
+    "regions": TextList,
+    "min_french_nclc": Nclc | None,
+    "occupations": TextList,
+    "certificate_of_qualification": Flag,
+    "provincial_nomination": Flag,
+    "arranged_employment": Flag,
+}
 
 
 def _targeting(node: Any, where: str, source: str) -> Targeting:
@@ -174,21 +211,25 @@ def _targeting(node: Any, where: str, source: str) -> Targeting:
             source=source,
             field=f"{where}.{unknown[0]}",
         )
-    for key in ("regions", "occupations"):
-        if key in raw:
-            raw[key] = tuple(str(v) for v in raw[key])
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        checked = check(_TARGETING_TYPES[key], value, source=source, field=f"{where}.{key}")
+        values[key] = tuple(checked) if isinstance(checked, list) else checked
     try:
-        return Targeting(**raw)
+        return Targeting(**values)
     except InputError as exc:
-        raise exc.located(source) from None
+        field = exc.field or ""
+        if field.startswith("targeting."):
+            field = f"{where}.{field[len('targeting.') :]}"
+        raise InputError(exc.message, source=source, field=field, value=exc.value) from None
 
 
 def _pool(node: Any, base: Path | None, source: str) -> PoolSpec:
     raw = _mapping(node, "pool", source)
     _known(raw, {"validity_days", "file", "synthetic"}, "pool", source)
-    validity = _number(raw, "validity_days", "pool", source, default=365, integer=True)
+    validity = _number(raw, "validity_days", "pool", source, Days, default=365)
     if "file" in raw:
-        path = Path(str(raw["file"]))
+        path = Path(_number(raw, "file", "pool", source, Text))
         if not path.is_absolute() and base is not None:
             path = base / path
         return PoolSpec(validity_days=validity, file=path)
@@ -196,7 +237,7 @@ def _pool(node: Any, base: Path | None, source: str) -> PoolSpec:
     if not synthetic:
         raise InputError("give either 'file' or 'synthetic'", source=source, field="pool")
     _known(synthetic, {"kind", "seed", "inflow"}, "pool.synthetic", source)
-    kind = str(synthetic.get("kind", "express-entry"))
+    kind = _number(synthetic, "kind", "pool.synthetic", source, Text, default="express-entry")
     if kind not in POOL_KINDS:
         raise InputError(
             f"unknown pool kind (known: {', '.join(POOL_KINDS)})",
@@ -205,7 +246,15 @@ def _pool(node: Any, base: Path | None, source: str) -> PoolSpec:
             value=kind,
         )
     periods = []
-    for i, item in enumerate(synthetic.get("inflow") or []):
+    inflow = synthetic.get("inflow", [])
+    if not isinstance(inflow, list):
+        raise InputError(
+            "must be a list of periods ({from, to, profiles})",
+            source=source,
+            field="pool.synthetic.inflow",
+            value=inflow,
+        )
+    for i, item in enumerate(inflow):
         where = f"pool.synthetic.inflow[{i}]"
         item = _mapping(item, where, source)
         _known(item, {"from", "to", "profiles"}, where, source)
@@ -213,11 +262,7 @@ def _pool(node: Any, base: Path | None, source: str) -> PoolSpec:
         end = _date(item.get("to"), f"{where}.to", source)
         if end <= start:
             raise InputError("'to' must come after 'from'", source=source, field=f"{where}.to")
-        count = _number(item, "profiles", where, source, integer=True)
-        if count < 0:
-            raise InputError(
-                "cannot be negative", source=source, field=f"{where}.profiles", value=count
-            )
+        count = _number(item, "profiles", where, source, Candidates)
         periods.append(InflowPeriod(start, end, count))
     if not periods:
         raise InputError(
@@ -225,10 +270,18 @@ def _pool(node: Any, base: Path | None, source: str) -> PoolSpec:
             source=source,
             field="pool.synthetic.inflow",
         )
+    total = sum(period.profiles for period in periods)
+    if total > MAX_CANDIDATES:
+        raise InputError(
+            f"a pool holds at most {MAX_CANDIDATES:,} profiles in all",
+            source=source,
+            field="pool.synthetic.inflow",
+            value=total,
+        )
     return PoolSpec(
         validity_days=validity,
         kind=kind,
-        seed=_number(synthetic, "seed", "pool.synthetic", source, default=0, integer=True),
+        seed=_number(synthetic, "seed", "pool.synthetic", source, Seed, default=0),
         inflow=tuple(periods),
     )
 
@@ -262,8 +315,8 @@ def _warm_up(node: Any, source: str) -> tuple[RoundSpec, ...]:
     _known(raw, {"from", "to", "cadence_days", "size"}, "rounds.warm_up", source)
     start = _date(raw.get("from"), "rounds.warm_up.from", source)
     end = _date(raw.get("to"), "rounds.warm_up.to", source)
-    every = _number(raw, "cadence_days", "rounds.warm_up", source, default=14, integer=True)
-    size = _number(raw, "size", "rounds.warm_up", source, integer=True)
+    every = _number(raw, "cadence_days", "rounds.warm_up", source, Days, default=14)
+    size = _number(raw, "size", "rounds.warm_up", source, Candidates)
     return tuple(
         RoundSpec(day, size, label="warm-up", counted=False) for day in cadence(start, end, every)
     )
@@ -287,15 +340,17 @@ def _conversion(node: Any, source: str) -> Conversion | None:
     )
     try:
         return Conversion(
-            invitation_to_selection=_number(raw, "invitation_to_selection", "conversion", source),
-            selection_to_admission=_number(raw, "selection_to_admission", "conversion", source),
-            persons_per_principal=_number(raw, "persons_per_principal", "conversion", source),
-            months_to_selection=_number(
-                raw, "months_to_selection", "conversion", source, integer=True
+            invitation_to_selection=_number(
+                raw, "invitation_to_selection", "conversion", source, Rate
             ),
-            months_to_admission=_number(
-                raw, "months_to_admission", "conversion", source, integer=True
+            selection_to_admission=_number(
+                raw, "selection_to_admission", "conversion", source, Rate
             ),
+            persons_per_principal=_number(
+                raw, "persons_per_principal", "conversion", source, PersonsPerPrincipal
+            ),
+            months_to_selection=_number(raw, "months_to_selection", "conversion", source, Months),
+            months_to_admission=_number(raw, "months_to_admission", "conversion", source, Months),
         )
     except InputError as exc:
         raise exc.located(source) from None
@@ -364,7 +419,7 @@ def load_scenario(name_or_path: str | Path) -> SelectionScenario:
         )
     if "grid" not in doc:
         raise InputError("missing", source=source, field="grid")
-    grid = str(doc["grid"])
+    grid = _number(doc, "grid", "", source, Text)
     overrides = _mapping(doc.get("grid_overrides"), "grid_overrides", source)
     rounds = _mapping(doc.get("rounds"), "rounds", source)
     _known(
@@ -372,15 +427,17 @@ def load_scenario(name_or_path: str | Path) -> SelectionScenario:
     )
     plan_node = _mapping(doc.get("plan"), "plan", source)
     _known(plan_node, {"year", "admissions"}, "plan", source)
-    replay = _replay(str(rounds["replay"]), source) if "replay" in rounds else ()
+    replay = (
+        _replay(_number(rounds, "replay", "rounds", source, Text), source)
+        if "replay" in rounds
+        else ()
+    )
     plan = None
     if plan_node:
         plan = PlanSpec(
-            year=_number(plan_node, "year", "plan", source, integer=True),
-            admissions=_number(plan_node, "admissions", "plan", source),
-            cadence_days=_number(
-                rounds, "cadence_days", "rounds", source, default=14, integer=True
-            ),
+            year=_number(plan_node, "year", "plan", source, Year),
+            admissions=float(_number(plan_node, "admissions", "plan", source, PlanAdmissions)),
+            cadence_days=_number(rounds, "cadence_days", "rounds", source, Days, default=14),
         )
     if (plan is None) == (not replay):
         raise InputError(
@@ -398,23 +455,23 @@ def load_scenario(name_or_path: str | Path) -> SelectionScenario:
     try:
         cohort = CohortAssumptions(
             french_min_nclc=_number(
-                cohort_node, "french_min_nclc", "cohort", source, default=5, integer=True
+                cohort_node, "french_min_nclc", "cohort", source, Nclc, default=5
             ),
             years_to_admission=(conversion.lag_months // 12 if conversion else 0),
-            child_male_share=_number(
-                cohort_node, "child_male_share", "cohort", source, default=0.5
+            child_male_share=float(
+                _number(cohort_node, "child_male_share", "cohort", source, Share, default=0.5)
             ),
         )
     except InputError as exc:
         raise exc.located(source) from None
     scenario = SelectionScenario(
-        name=str(doc.get("name", name_or_path)),
-        description=str(doc.get("description", "")).strip(),
+        name=_number(doc, "name", "", source, Text, default=str(name_or_path)),
+        description=_number(doc, "description", "", source, StrictStr, default="").strip(),
         grid=grid,
         grid_overrides=overrides,
         pool=_pool(doc.get("pool"), base, source),
         targeting=_targeting(rounds.get("targeting"), "rounds.targeting", source),
-        require_pass=bool(rounds.get("require_pass", False)),
+        require_pass=_number(rounds, "require_pass", "rounds", source, Flag, default=False),
         plan=plan,
         replay=replay,
         warm_up=_warm_up(rounds.get("warm_up"), source),
@@ -425,7 +482,17 @@ def load_scenario(name_or_path: str | Path) -> SelectionScenario:
     try:
         load_grid(scenario.grid, scenario.grid_overrides)
     except InputError as exc:
-        raise exc.located(source) from None
+        # The grid names its own fields ("overrides", "grid"); the user wrote grid_overrides.
+        field = exc.field or ""
+        if field.startswith("overrides"):
+            field = "grid_overrides" + field[len("overrides") :]
+        raise InputError(
+            exc.message,
+            source=source,
+            field=field or None,
+            value=exc.value,
+            has_value=exc.has_value,
+        ) from None
     return scenario
 
 

@@ -15,6 +15,7 @@ is true. Every bad value raises :class:`~immiplan.errors.InputError` naming the 
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -681,8 +682,7 @@ def from_frame(
     unknown_uses = needs - ALL_USES
     if unknown_uses:
         raise ValueError(f"unknown uses {sorted(unknown_uses)}")
-    frame = frame.reset_index(drop=True)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = _clean_frame(frame.reset_index(drop=True), source)
     n = len(frame)
     for column in COLUMNS:
         needed = column.required and not column.spouse and column.uses & needs
@@ -752,6 +752,47 @@ def from_frame(
     return Profiles(data, source=source, synthetic=is_synthetic, present=frame.columns)
 
 
+def _clean_frame(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Headers stripped and unique; cells of raw bytes decoded as UTF-8 (or refused).
+
+    ``age`` and ``age `` are the same column once stripped: a table with both is refused
+    rather than one silently winning. A Parquet column of raw bytes is read as UTF-8 text.
+    """
+    names = [str(c).strip() for c in frame.columns]
+    seen: dict[str, str] = {}
+    for raw, name in zip(frame.columns, names, strict=True):
+        if name in seen:
+            raise InputError(
+                f"two columns named '{name}' (headers {seen[name]!r} and {str(raw)!r})",
+                source=source,
+                field=f"column {name}",
+            )
+        seen[name] = str(raw)
+    frame = frame.copy(deep=False)
+    frame.columns = names
+    for name in names:
+        series = frame[name]
+        if series.dtype != object:
+            continue
+        is_bytes = series.map(lambda v: isinstance(v, bytes | bytearray)).to_numpy(dtype=bool)
+        if not is_bytes.any():
+            continue
+        values = series.to_numpy(dtype=object).copy()
+        for position in np.flatnonzero(is_bytes):
+            try:
+                values[position] = bytes(values[position]).decode("utf-8")
+            except UnicodeDecodeError:
+                raise _fail(
+                    "not text (raw bytes that are not UTF-8)",
+                    source,
+                    int(position),
+                    name,
+                    bytes(values[position])[:20],
+                ) from None
+        frame[name] = values
+    return frame
+
+
 def _relocate(exc: InputError, rows: np.ndarray, column: str) -> InputError:
     """Map a row number inside a subset back to the row of the whole table."""
     field = exc.field or ""
@@ -775,6 +816,11 @@ def read_profiles(path: str | Path, *, uses: Iterable[str] = (CRS, PRTQ)) -> Pro
             frame = pd.read_parquet(path)
         elif suffix in (".csv", ".txt"):
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            # pandas renames a repeated header (age, age.1): read the header as written.
+            with path.open(encoding="utf-8", newline="") as handle:
+                header = next(csv.reader(handle), [])
+            if len(header) == len(frame.columns):
+                frame.columns = header
         else:
             raise InputError("unknown file type (expected .csv or .parquet)", source=path)
     except InputError:
