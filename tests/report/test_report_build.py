@@ -226,6 +226,8 @@ def test_every_reference_is_cited(
             assert _esc(part) in source
         if reference.url:
             assert any(a.get("href") == reference.url for a in page.links)
+        if reference.via is not None:
+            assert any(a.get("href") == reference.via.url for a in page.links)
     for lang_assumption in data.assumptions["en"]:
         assert _esc(lang_assumption) in source
     for scenario in data.scenarios:

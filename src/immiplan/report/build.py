@@ -291,6 +291,7 @@ def _reference_rows(data: ReportInput) -> list[dict[str, Any]]:
                 "document": reference.document,
                 "date": reference.date,
                 "url": reference.url or "",
+                "via": reference.via.cite() if reference.via is not None else "",
                 "note": reference.note or "",
                 "used_by": ", ".join(users),
             }
@@ -317,7 +318,7 @@ def write_workbook(data: ReportInput, path: Path) -> None:
         "cut": data.cut,
         "sources": pd.DataFrame(
             _reference_rows(data),
-            columns=["number", "publisher", "document", "date", "url", "note", "used_by"],
+            columns=["number", "publisher", "document", "date", "url", "via", "note", "used_by"],
         ),
         "assumptions": pd.DataFrame(assumptions, columns=["scenario", "language", "assumption"]),
     }
@@ -700,6 +701,7 @@ def _sources(data: ReportInput, lang: str) -> dict[str, Any]:
             "document": ref.document,
             "date": ref.date,
             "url": ref.url,
+            "via": ref.via,
             "note": ref.note,
             "cite": ref.cite(),
         }

@@ -257,8 +257,9 @@ def source_lines(grid: Grid) -> list[str]:
     for ref in references(grid):
         key = f"{ref.publisher}, {ref.document} ({ref.date})"
         urls = grouped.setdefault(key, [])
-        if ref.url and ref.url not in urls:
-            urls.append(ref.url)
+        for url in (ref.url, ref.via.url if ref.via is not None else None):
+            if url and url not in urls:
+                urls.append(url)
     return [
         f"source: {key}" + (f"; at {', '.join(urls)}" if urls else "")
         for key, urls in grouped.items()

@@ -141,15 +141,77 @@ def read_text(path: Path | Any, source: Any = None) -> str:
         raise InputError("not a UTF-8 text file", source=where) from exc
 
 
+MAX_YAML_NODES = 200_000
+"""Most nodes a YAML document may expand to once its aliases are followed.
+
+An alias (``*name``) repeats the anchored node; nested aliases multiply, so a kilobyte file can
+stand for billions of nodes (a "billion laughs" bomb). The shipped data reuses a reference by
+alias a few times (a few thousand nodes at most); a plan or scenario is far below the budget.
+"""
+MAX_YAML_DEPTH = 200
+"""Deepest nesting of mappings and lists a YAML document may have."""
+
+
+def _check_expansion(root: yaml.Node, source: Any) -> None:
+    """Refuse a node graph that expands beyond :data:`MAX_YAML_NODES` or nests too deep.
+
+    Aliases are the same node object in the composed graph: the expanded size of a node is
+    computed once per distinct node (memoised, iteratively), so the check itself is cheap.
+    """
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if id(node) in size:
+            continue
+        if depth > MAX_YAML_DEPTH:
+            raise InputError(
+                f"YAML nested deeper than {MAX_YAML_DEPTH} levels", source=source, field=None
+            )
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            size[id(node)] = 1
+            continue
+        if done:
+            total = 1 + sum(size[id(child)] for child in children)
+            if total > MAX_YAML_NODES:
+                raise InputError(
+                    f"YAML aliases expand to more than {MAX_YAML_NODES:,} nodes "
+                    "(an alias bomb?); write the values out instead",
+                    source=source,
+                )
+            size[id(node)] = total
+            continue
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children if id(child) not in size)
+
+
 def parse_yaml(text: str, source: Any) -> Any:
-    """Parse YAML text, turning syntax errors into one clear :class:`InputError`."""
+    """Parse YAML text, turning syntax errors into one clear :class:`InputError`.
+
+    Aliases are followed only within :data:`MAX_YAML_NODES` expanded nodes, checked on the
+    composed graph before any Python object is built (so a bomb is refused at once).
+    """
     try:
-        return yaml.load(text, Loader=_SAFE_LOADER)
+        loader = _SAFE_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_expansion(node, source)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise InputError(f"malformed YAML{where}: {problem}", source=source) from exc
+    except RecursionError as exc:
+        raise InputError("YAML nested too deeply", source=source) from exc
 
 
 def load_yaml(path: Path | Any) -> Any:

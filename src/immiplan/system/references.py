@@ -1,44 +1,108 @@
 """Sources: every number that ships with immiplan names where it comes from.
 
 A *reference* is a mapping with at least ``publisher``, ``document`` and ``date``
-(``url`` and ``note`` are optional). In the YAML data, a ``reference`` (or a list
-``references``) on a mapping covers every number below it; a CSV file is covered by a
-sidecar ``<name>.source.yaml`` holding its reference.
+(``url``, ``via`` and ``note`` are optional). ``url`` is always the publisher's own address;
+where the figure was read elsewhere (a press article, a newswire, a consultant's restatement,
+a data mirror), that place goes under ``via`` (its own ``publisher``, ``document``, ``date`` and
+``url``), so that the publisher and the address never contradict each other.
+
+In the YAML data, a ``reference`` (or a list ``references``) on a mapping covers every number
+below it; a CSV file is covered by a sidecar ``<name>.source.yaml`` holding its reference.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 REFERENCE_KEYS = ("reference", "references")
 
 
-class Reference(BaseModel):
-    """Where a number comes from: the original publisher, not a copy."""
+def _date_text(value: Any) -> Any:
+    """A reference date as text: YAML's ``2018-12-04`` or ``2019`` become strings.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Anything else (a boolean, a list, a mapping) is left for the ``str`` check to refuse.
+    """
+    if isinstance(value, dt.date | int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
-    publisher: str
-    document: str
-    date: str
-    url: str | None = None
+
+class Via(BaseModel):
+    """Where a figure was read when it is not the publisher's own document.
+
+    A press article, a newswire copy of a press release, a consultant's restatement or a
+    data mirror: ``publisher`` is who runs that place (Le Devoir, newswire.ca, a GitHub
+    repository), ``url`` its address, ``document`` what is there and ``date`` when it was
+    published there (where that was not recorded, the original's date).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    publisher: Annotated[str, Field(min_length=1)]
+    document: Annotated[str, Field(min_length=1)]
+    date: Annotated[str, Field(min_length=1)]
+    url: Annotated[str, Field(min_length=1)]
     note: str | None = None
 
     @field_validator("date", mode="before")
     @classmethod
-    def _date_as_text(cls, value: Any) -> str:
-        return str(value)
+    def _date_as_text(cls, value: Any) -> Any:
+        return _date_text(value)
+
+    def cite(self) -> str:
+        """``read in <publisher>, <document> (<date>) <url>``."""
+        return f"read in {self.publisher}, {self.document} ({self.date}) <{self.url}>"
+
+
+class Reference(BaseModel):
+    """Where a number comes from: the original publisher, not a copy.
+
+    ``url`` is the publisher's own address (never a press article's); where the number was
+    read elsewhere, ``via`` says where.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    publisher: Annotated[str, Field(min_length=1)]
+    document: Annotated[str, Field(min_length=1)]
+    date: Annotated[str, Field(min_length=1)]
+    url: str | None = None
+    via: Via | None = None
+    note: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: Any) -> Any:
+        return _date_text(value)
+
+    @field_validator("via", mode="before")
+    @classmethod
+    def _via_from_mapping(cls, value: Any) -> Any:
+        # Strict mode takes a model instance only; a YAML mapping is validated here.
+        if isinstance(value, dict):
+            return Via.model_validate(value)
+        return value
 
     def cite(self) -> str:
         """One line for a table footer or a report's sources section."""
         text = f"{self.publisher}, {self.document} ({self.date})"
         if self.url:
             text += f" <{self.url}>"
+        if self.via is not None:
+            text += f"; {self.via.cite()}"
         return text
+
+    @property
+    def link(self) -> str | None:
+        """The address to follow: the publisher's own, else where the figure was read."""
+        if self.url:
+            return self.url
+        return self.via.url if self.via is not None else None
 
 
 def parse_references(node: dict[str, Any]) -> list[Reference]:
