@@ -147,6 +147,16 @@ class _Reader:
         except ValidationError:
             raise self.fail("must be a date YYYY-MM-DD", field, raw, has_value=True) from None
 
+    def _reference_fields(self, item: dict[str, Any], where: str) -> None:
+        """Publisher, document and date present; texts are texts; the date a real date."""
+        for key in ("publisher", "document", "date"):
+            if key not in item:
+                raise self.fail("missing required field", f"{where}.{key}")
+        for key, value in item.items():
+            if key not in ("date", "via"):
+                self.text(value, f"{where}.{key}")
+        self.date(item["date"], f"{where}.date")
+
     def references(self, raw: dict[str, Any]) -> tuple[Reference, ...]:
         """The plan's sources: ``reference`` (one mapping) or ``references`` (a list)."""
         items: list[tuple[str, Any]] = []
@@ -165,13 +175,9 @@ class _Reader:
         out: list[Reference] = []
         for where, item in items:
             item = self.mapping(item, where)
-            for key in ("publisher", "document", "date"):
-                if key not in item:
-                    raise self.fail("missing required field", f"{where}.{key}")
-            for key, value in item.items():
-                if key != "date":
-                    self.text(value, f"{where}.{key}")
-            self.date(item["date"], f"{where}.date")
+            self._reference_fields(item, where)
+            if item.get("via") is not None:
+                self._reference_fields(self.mapping(item["via"], f"{where}.via"), f"{where}.via")
             try:
                 out.append(Reference.model_validate(item))
             except ValidationError as exc:
