@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from immiplan import fields
@@ -413,7 +414,43 @@ def parse_plan(raw: Any, source: str) -> Plan:
 
 def read_plan_file(path: Path) -> Plan:
     """Read a plan file; every structural problem is an :class:`InputError` naming the file."""
-    return parse_plan(load_yaml(Path(path)), str(path))
+    try:
+        raw = load_yaml(Path(path))
+    except (ValueError, OverflowError) as exc:
+        # YAML's own scalars can fail to build (``2019-02-30`` is a timestamp with no day).
+        field, value = _unbuildable_scalar(Path(path))
+        raise InputError(
+            f"not a valid value ({exc})", source=str(path), field=field, value=value
+        ) from None
+    return parse_plan(raw, str(path))
+
+
+def _unbuildable_scalar(path: Path) -> tuple[str | None, str | None]:
+    """The dotted field and text of the first scalar YAML cannot build, found on the node graph."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None, None
+    constructor = yaml.SafeLoader("")
+    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = str(key.value)
+                stack.append((value, f"{where}.{name}" if where else name))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, f"{where}[{i}]") for i, child in enumerate(node.value))
+        elif isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node)
+            except (ValueError, OverflowError):
+                return where or None, str(node.value)
+    return None, None
 
 
 def _plans_folder() -> Any:
