@@ -16,6 +16,7 @@ from immiplan.plans.compare import compare as compare_plans
 from immiplan.plans.cut import cut as cut_plan
 from immiplan.plans.debate import CUT_TOTAL, debate_2018
 from immiplan.plans.model import WHICH, Plan
+from immiplan.plans.npr import npr_stock
 from immiplan.plans.validate import ensure_valid
 from immiplan.plans.validate import validate as validate_plan
 from immiplan.system.regimes import regime as get_regime
@@ -417,5 +418,38 @@ def debate(
             "Sources: IRCC open data (admissions, 2025-07-31); MIDI plans for 2018 and 2019.",
             "Try: immiplan plan cut --base '2018 actual' --total 40000 "
             "--regime accord-1991 --detail",
+        ],
+    )
+
+
+# --------------------------------------------------------------------- temporary residents
+
+
+@app.command("npr")
+def npr(
+    jurisdiction: Annotated[
+        str, typer.Option("--jurisdiction", help="Whose stock: quebec.")
+    ] = "quebec",
+    lang: LangOption = "en",
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The non-permanent (temporary) resident stock by permit type, with its sources."""
+    _check_lang(lang)
+    stock = npr_stock(jurisdiction)
+    frame = stock.table(lang)
+    if fmt != OutputFormat.table:
+        emit(frame, fmt)
+        return
+    labels = {kind: stock.types[kind].get(lang, kind) for kind in stock.types}
+    view = frame.drop(columns=["source"]).rename(columns=labels)
+    sources = sorted({str(s) for s in frame["source"]})
+    emit(
+        view,
+        fmt,
+        title=f"Non-permanent residents, {jurisdiction.title()} (persons on the date)",
+        notes=[
+            "Dated observations of Statistics Canada's quarterly estimates (table 17-10-0121-01), "
+            "each in the vintage it was published in; not the full quarterly series.",
+            *[f"Source: {s}" for s in sources],
         ],
     )
