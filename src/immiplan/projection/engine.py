@@ -23,7 +23,13 @@ Conventions of one step (UN ccmppWPP algebra, extended to states; ``h`` =
    (the open group keeps its own), immigrant duration ``d → d + 1`` (10+ keeps its own);
    arrivals land at duration 0.
 5. The optional NPR stock path sets the NPR group to its target at the end (net NPR
-   arrivals, positive or negative, counted as a migration component).
+   arrivals, positive or negative, counted as a migration component). Instead of a path,
+   the NPR stock may follow a *flow policy*: exits ``npr_exit_rate × stock`` leave for
+   abroad at the start, and transitions to permanent residence ``npr_transition_rate ×
+   stock`` are taken at the start from the NPR cell of the same sex and age *inside* the
+   step's admissions (capped at them; the admissions from abroad are what is left, with
+   their own age profile, and each category keeps its share of the step's admissions).
+   Entries are exogenous: net migration into the NPR state (``net_migration``).
 6. Births: ``B = Σ f_a·((1 − w)·F*_a + w·F'_a)`` with ``F*``/``F'`` the start
    (migration-adjusted) and end female populations of age ``a`` (``w`` =
    ``birth_exposure_end``, 0.5 in the UN method), split by sex with ``birth_sex_shares``
@@ -33,7 +39,7 @@ Conventions of one step (UN ccmppWPP algebra, extended to states; ``h`` =
 Per step the flows close the accounting identity exactly (to rounding)::
 
     ΣP(t+1) − ΣP(t) = births − deaths + immigrants − npr_transitions + npr_net
-                      − emigration + interprovincial + other_migration
+                      − npr_exits − emigration + interprovincial + other_migration
 
 The trait axis (``K`` traits) is carried by every operation: rates broadcast over it,
 arrivals come with a share over traits, transitions from the NPR stock keep the cell's
@@ -88,6 +94,8 @@ BATCHED_FIELDS: tuple[str, ...] = (
     "immigrants",
     "npr_transition_share",
     "npr_stock",
+    "npr_exit_rate",
+    "npr_transition_rate",
     "net_migration",
 )
 """Inputs that may carry a leading trajectory axis ``R`` (see the module docstring)."""
@@ -206,6 +214,14 @@ class ProjectionInputs:
         Multipliers of each step's ``emigration`` / ``interprovincial`` rates, ``(T,)`` or
         ``(R, T)`` by trajectory, or ``None`` (= 1): a level that varies by trajectory
         without a copy of the ``(T, S, X, A)`` schedule per trajectory.
+    npr_exit_rate:
+        NPR flow policy: share of the NPR stock at the start of the step that leaves for
+        abroad during it, ``(T, X, A)``, or ``None`` (1 − renewal rate).
+    npr_transition_rate:
+        NPR flow policy: share of the NPR stock at the start of the step that becomes
+        permanent resident during it, counted inside ``immigrants``, ``(T, X, A)``, or
+        ``None``. Exclusive of ``npr_stock`` and ``npr_transition_share``; exit plus
+        transition rates may not exceed 1 in any cell.
     """
 
     space: StateSpace
@@ -231,6 +247,8 @@ class ProjectionInputs:
     npr_state: int | None = None
     emigration_scale: FloatArray | None = None
     interprovincial_scale: FloatArray | None = None
+    npr_exit_rate: FloatArray | None = None
+    npr_transition_rate: FloatArray | None = None
     trajectories: int | None = dataclasses.field(default=None, init=False, compare=False)
     """``R`` when some input carries a trajectory axis, else ``None`` (set on validation)."""
 
@@ -304,6 +322,7 @@ class ProjectionInputs:
             _not_negative(self.npr_stock, "npr_stock")
         if self.net_migration is not None:
             put(self, "net_migration", _array(self.net_migration, "net_migration", (t, s, x, a), r))
+        self._check_npr_flows(t, x, a, r)
         for name in ("migration_at_start", "birth_exposure_end"):
             value = float(getattr(self, name))
             if not 0.0 <= value <= 1.0:
@@ -334,6 +353,37 @@ class ProjectionInputs:
             )
             _in_unit(np.asarray(self.trait_transition), "trait_transition")
         put(self, "trajectories", r[0] if r else None)
+
+    def _check_npr_flows(self, t: int, x: int, a: int, r: list[int]) -> None:
+        """The NPR flow policy's rates: in [0, 1], together at most the stock, one policy."""
+        given = [
+            n for n in ("npr_exit_rate", "npr_transition_rate") if getattr(self, n) is not None
+        ]
+        if not given:
+            return
+        if self.npr_state is None:
+            raise InputError("an NPR flow policy needs an npr_state", field=given[0])
+        if self.npr_stock is not None:
+            raise InputError(
+                "give the NPR stock as a path or as flows, not both", field="npr_stock"
+            )
+        if "npr_transition_rate" in given and np.any(self.npr_transition_share > 0):
+            raise InputError(
+                "transitions as a rate of the stock exclude a share of admissions",
+                field="npr_transition_share",
+            )
+        total = np.zeros(1)
+        for name in given:
+            rate = _array(getattr(self, name), name, (t, x, a), r)
+            _in_unit(rate, name)
+            object.__setattr__(self, name, rate)
+            total = total + rate
+        if float(np.max(total)) > 1.0 + 1e-12:
+            raise InputError(
+                "exits and transitions exceed the stock (their rates add up above 1)",
+                field="npr_exit_rate",
+                value=float(np.max(total)),
+            )
 
 
 def with_traits(
@@ -421,6 +471,8 @@ class ProjectionOutputs:
         Net interprovincial migrants (positive = gain), ``(T,)``.
     npr_net:
         Net NPR arrivals from outside Quebec set by the NPR stock path, ``(T,)``.
+    npr_exits:
+        NPR exits to abroad under a flow policy, ``(T,)``, or ``None``.
     other_migration:
         Exogenous net migration, ``(T,)``.
     """
@@ -435,6 +487,8 @@ class ProjectionOutputs:
     interprovincial: FloatArray
     npr_net: FloatArray
     other_migration: FloatArray
+    npr_exits: FloatArray | None = None
+    """NPR exits to abroad under a flow policy, ``([R,] T)``; ``None`` without one."""
 
     @property
     def years(self) -> NDArray[np.int64]:
@@ -454,6 +508,7 @@ class ProjectionOutputs:
             + self.immigrants.sum(axis=-1)
             - self.npr_transitions.sum(axis=-1)
             + self.npr_net
+            - (0.0 if self.npr_exits is None else self.npr_exits)
             - self.emigration
             + self.interprovincial
             + self.other_migration,
@@ -527,6 +582,9 @@ def project(
     admissions = given("immigrants", 4)
     share = given("npr_transition_share", 2)
     npr_stock = None if inp.npr_stock is None else given("npr_stock", 3)
+    exit_rate = None if inp.npr_exit_rate is None else given("npr_exit_rate", 3)
+    trans_rate = None if inp.npr_transition_rate is None else given("npr_transition_rate", 3)
+    flows = npr is not None and (exit_rate is not None or trans_rate is not None)
     exo = None if inp.net_migration is None else given("net_migration", 4)
     emig_scale = None if inp.emigration_scale is None else given("emigration_scale", 1)
     interp_scale = None if inp.interprovincial_scale is None else given("interprovincial_scale", 1)
@@ -544,6 +602,7 @@ def project(
     emig_out = np.zeros((n_t, *tail))
     interp_out = np.zeros((n_t, *tail))
     npr_net = np.zeros((n_t, *tail))
+    npr_exits = np.zeros((n_t, *tail))
     other = np.zeros((n_t, *tail))
 
     # Per-step arrays computed once, outside the loop.
@@ -606,7 +665,21 @@ def project(
         # abroad (h at the start, 1 - h at the end).
         abroad = admissions[i]
         entry_traits_k = shared(entry_by_step[i if entry_varies else 0])
-        if take_transitions and npr is not None:
+        if flows and npr is not None:
+            abroad = _npr_flows(
+                start[npr],
+                abroad,
+                None if exit_rate is None else exit_rate[i],
+                None if trans_rate is None else trans_rate[i],
+                share[i] if take_transitions else None,
+                npr_exits[i : i + 1],
+                transitions[i],
+                ent,
+                multi_trait,
+            )
+            np.multiply(abroad[:, None], entry_traits_k, out=late)
+            ent += h * late
+        elif take_transitions and npr is not None:
             demand = share[i][:, None, None] * abroad  # (C, X, A[, R])
             wanted = demand.sum(axis=0)
             stock_k = start[npr]  # (K, X, A[, R]) view: the NPR cells at the start
@@ -684,22 +757,22 @@ def project(
     if reduce is not None:
         pop = np.stack(kept)
     if n_r is not None:  # back to the public layout: trajectories first (views)
+
+        def first(a: FloatArray) -> FloatArray:
+            return np.moveaxis(a, -1, 0)
+
         return ProjectionOutputs(
-            inp,
-            *(
-                np.moveaxis(a, -1, 0)
-                for a in (
-                    pop,
-                    births,
-                    deaths,
-                    immigrants,
-                    transitions,
-                    emig_out,
-                    interp_out,
-                    npr_net,
-                    other,
-                )
-            ),
+            inputs=inp,
+            population=first(pop),
+            births=first(births),
+            deaths=first(deaths),
+            immigrants=first(immigrants),
+            npr_transitions=first(transitions),
+            emigration=first(emig_out),
+            interprovincial=first(interp_out),
+            npr_net=first(npr_net),
+            other_migration=first(other),
+            npr_exits=first(npr_exits) if flows else None,
         )
     return ProjectionOutputs(
         inputs=inp,
@@ -712,7 +785,62 @@ def project(
         interprovincial=interp_out,
         npr_net=npr_net,
         other_migration=other,
+        npr_exits=npr_exits if flows else None,
     )
+
+
+def _npr_flows(
+    stock_k: FloatArray,
+    admissions: FloatArray,
+    exit_rate: FloatArray | None,
+    trans_rate: FloatArray | None,
+    share: FloatArray | None,
+    exits_out: FloatArray,
+    transitions_out: FloatArray,
+    ent: FloatArray,
+    multi_trait: bool,
+) -> FloatArray:
+    """One step of the NPR flow policy, at the start; returns the admissions from abroad.
+
+    ``stock_k`` is the NPR state at the start, ``(K, X, A[, R])``, updated in place (exits
+    and transitions leave it); ``admissions`` ``(C, X, A[, R])``. Transitions are either
+    ``trans_rate × stock`` capped at the step's admissions (each category taking its share
+    of them), or ``share`` ``(C[, R])`` of each category's admissions taken from the cell of
+    the same sex and age (capped by what the exits leave there). Either way the plan's
+    level counts them once. Writes the exits (into ``exits_out``, a length-1 view), the
+    transitions by category and their entries into the immigrant block by trait (``ent``,
+    ``(C, K, X, A[, R])``).
+    """
+    stock = np.maximum(stock_k.sum(axis=0) if multi_trait else stock_k[0], 0.0)
+    out = np.zeros_like(stock) if exit_rate is None else exit_rate * stock
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mix = np.where(stock > 0, stock_k / stock, 0.0)  # trait mix of each cell
+        if trans_rate is not None:
+            wanted = trans_rate * stock
+            by_cat = admissions.sum(axis=(1, 2))  # (C[, R])
+            level = by_cat.sum(axis=0)  # ([R])
+            asked = wanted.sum(axis=(0, 1))
+            ratio = np.where(asked > level, np.where(asked > 0, level / asked, 0.0), 1.0)
+            cat_share = np.where(level > 0, by_cat / level, 0.0)
+            left_abroad = np.where(level > 0, 1.0 - asked * ratio / level, 0.0)
+            taken_c = cat_share[:, None, None] * (wanted * ratio)  # (C, X, A[, R])
+            abroad = admissions * left_abroad
+        else:
+            demand = (
+                np.zeros_like(admissions) if share is None else share[:, None, None] * admissions
+            )
+            wanted = demand.sum(axis=0)
+            room = stock - out
+            ratio = np.where(wanted > room, np.where(wanted > 0, room / wanted, 0.0), 1.0)
+            taken_c = demand * ratio
+            abroad = admissions - taken_c
+    taken = taken_c.sum(axis=0)
+    exits_out[0] = out.sum(axis=(0, 1))
+    transitions_out[...] = taken_c.sum(axis=(1, 2))
+    stock_k -= (out + taken) * mix
+    # Transitions are already in the province: all of them face the whole step.
+    np.multiply(taken_c[:, None], mix[None], out=ent)
+    return np.asarray(abroad, dtype=float)
 
 
 def _dot(a: FloatArray, b: FloatArray, n_r: int | None) -> FloatArray | float:
