@@ -222,3 +222,52 @@ def test_a_batched_run_of_npr_flows_equals_its_single_runs() -> None:
         assert out.npr_exits is not None and one.npr_exits is not None
         np.testing.assert_allclose(out.npr_exits[r], one.npr_exits, rtol=1e-12)
         np.testing.assert_allclose(out.npr_transitions[r], one.npr_transitions, rtol=1e-12)
+
+
+def test_asylum_claimants_follow_their_own_path_beside_the_npr_flows() -> None:
+    from immiplan.projection.state import CATEGORIES, N_DURATIONS, StateSpace
+
+    space = StateSpace(
+        leading=("non_immigrant",),
+        categories=CATEGORIES,
+        n_durations=N_DURATIONS,
+        trailing=("npr", "asylum"),
+    )
+    npr, asylum = space.state("npr"), space.state("asylum")
+    base = synthetic_inputs(4, steps=10, space=space, with_npr=False)
+    runs = []
+    for path in ({2019: 150_000, 2028: 100_000}, {2019: 80_000}):
+        policy = NprFlowPolicy(
+            entries={"work": 9000.0, "study": 3000.0},
+            renewal_rate=0.88,
+            transition_rate=0.06,
+            asylum_stock=path,
+        )
+        profiles = {k: _young_profile() for k in ("work", "study", "asylum")}
+        flows = npr_flow_inputs(policy, base.steps, profiles, base_year=base.base_year)
+        exo = np.zeros_like(base.emigration)
+        exo[:, npr] = flows.entries
+        inputs = dataclasses.replace(
+            base,
+            net_migration=exo,
+            npr_state=npr,
+            npr_exit_rate=flows.exit_rate,
+            npr_transition_rate=flows.transition_rate,
+            asylum_state=asylum,
+            asylum_stock=flows.asylum_stock,
+        )
+        out = project(inputs)
+        held = out.population[1:, asylum].sum(axis=(-3, -2, -1))
+        np.testing.assert_allclose(held, flows.asylum_stock.sum(axis=(1, 2)), rtol=1e-12)
+        totals = out.totals
+        error = np.max(np.abs(np.diff(totals) - out.growth_from_components()) / totals[1:])
+        assert error < 1e-9
+        runs.append(out.population[:, npr].sum(axis=(-3, -2, -1)))
+    # The path of asylum claimants does not move the NPR stock under its own policy.
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-12)
+    assert held[-1] == pytest.approx(80_000)
+
+
+def test_asylum_claimants_on_a_path_have_no_entries() -> None:
+    with pytest.raises(ValidationError, match="no entries"):
+        NprFlowPolicy(entries={"asylum": 1.0}, exit_rate=0.1, asylum_stock={2026: 1.0})

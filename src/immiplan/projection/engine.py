@@ -29,7 +29,9 @@ Conventions of one step (UN ccmppWPP algebra, extended to states; ``h`` =
    stock`` are taken at the start from the NPR cell of the same sex and age *inside* the
    step's admissions (capped at them; the admissions from abroad are what is left, with
    their own age profile, and each category keeps its share of the step's admissions).
-   Entries are exogenous: net migration into the NPR state (``net_migration``).
+   Entries are exogenous: net migration into the NPR state (``net_migration``). Asylum
+   claimants may be a state of their own (``asylum_state``) following their own stock
+   path (``asylum_stock``, as Ottawa decides them), counted in ``npr_net`` like the NPR path.
 6. Births: ``B = Σ f_a·((1 − w)·F*_a + w·F'_a)`` with ``F*``/``F'`` the start
    (migration-adjusted) and end female populations of age ``a`` (``w`` =
    ``birth_exposure_end``, 0.5 in the UN method), split by sex with ``birth_sex_shares``
@@ -96,6 +98,7 @@ BATCHED_FIELDS: tuple[str, ...] = (
     "npr_stock",
     "npr_exit_rate",
     "npr_transition_rate",
+    "asylum_stock",
     "net_migration",
 )
 """Inputs that may carry a leading trajectory axis ``R`` (see the module docstring)."""
@@ -222,6 +225,10 @@ class ProjectionInputs:
         permanent resident during it, counted inside ``immigrants``, ``(T, X, A)``, or
         ``None``. Exclusive of ``npr_stock`` and ``npr_transition_share``; exit plus
         transition rates may not exceed 1 in any cell.
+    asylum_state, asylum_stock:
+        Index of a state of asylum claimants and their target stock on 1 July at the end of
+        each step, ``(T, X, A)`` (both or neither): the state is set to its path like the
+        NPR stock path, whatever the NPR policy.
     """
 
     space: StateSpace
@@ -249,6 +256,8 @@ class ProjectionInputs:
     interprovincial_scale: FloatArray | None = None
     npr_exit_rate: FloatArray | None = None
     npr_transition_rate: FloatArray | None = None
+    asylum_state: int | None = None
+    asylum_stock: FloatArray | None = None
     trajectories: int | None = dataclasses.field(default=None, init=False, compare=False)
     """``R`` when some input carries a trajectory axis, else ``None`` (set on validation)."""
 
@@ -323,6 +332,24 @@ class ProjectionInputs:
         if self.net_migration is not None:
             put(self, "net_migration", _array(self.net_migration, "net_migration", (t, s, x, a), r))
         self._check_npr_flows(t, x, a, r)
+        if (self.asylum_state is None) != (self.asylum_stock is None):
+            raise InputError(
+                "an asylum-claimant path needs both asylum_state and asylum_stock",
+                field="asylum_state",
+            )
+        if self.asylum_state is not None:
+            if not 0 <= self.asylum_state < s or self.asylum_state in (
+                self.npr_state,
+                sp.newborn_state,
+            ):
+                raise InputError(
+                    "asylum_state must be a state of its own",
+                    field="asylum_state",
+                    value=self.asylum_state,
+                )
+            path = _array(self.asylum_stock, "asylum_stock", (t, x, a), r)
+            _not_negative(path, "asylum_stock")
+            put(self, "asylum_stock", path)
         for name in ("migration_at_start", "birth_exposure_end"):
             value = float(getattr(self, name))
             if not 0.0 <= value <= 1.0:
@@ -470,7 +497,8 @@ class ProjectionOutputs:
     interprovincial:
         Net interprovincial migrants (positive = gain), ``(T,)``.
     npr_net:
-        Net NPR arrivals from outside Quebec set by the NPR stock path, ``(T,)``.
+        Net NPR arrivals from outside Quebec set by the NPR (and asylum-claimant) stock
+        paths, ``(T,)``.
     npr_exits:
         NPR exits to abroad under a flow policy, ``(T,)``, or ``None``.
     other_migration:
@@ -584,6 +612,12 @@ def project(
     npr_stock = None if inp.npr_stock is None else given("npr_stock", 3)
     exit_rate = None if inp.npr_exit_rate is None else given("npr_exit_rate", 3)
     trans_rate = None if inp.npr_transition_rate is None else given("npr_transition_rate", 3)
+    asylum_stock = None if inp.asylum_stock is None else given("asylum_stock", 3)
+    paths: list[tuple[int, FloatArray]] = []
+    if npr_stock is not None and npr is not None:
+        paths.append((npr, npr_stock))
+    if asylum_stock is not None and inp.asylum_state is not None:
+        paths.append((inp.asylum_state, asylum_stock))
     flows = npr is not None and (exit_rate is not None or trans_rate is not None)
     exo = None if inp.net_migration is None else given("net_migration", 4)
     emig_scale = None if inp.emigration_scale is None else given("emigration_scale", 1)
@@ -731,12 +765,12 @@ def project(
         if exo_k is not None:
             new += (1.0 - h) * exo_k
 
-        # 7. the NPR stock path: net arrivals (or departures) to reach the target.
-        if npr_stock is not None and npr is not None:
-            cur_k = new[npr]
+        # 7. stock paths (NPR, asylum claimants): net arrivals (or departures) to reach them.
+        for state, target in paths:
+            cur_k = new[state]
             cur = cur_k.sum(axis=0) if multi_trait else cur_k[0]
-            gap = npr_stock[i] - cur
-            npr_net[i] = gap.sum() if n_r is None else gap.sum(axis=(0, 1))
+            gap = target[i] - cur
+            npr_net[i] += gap.sum() if n_r is None else gap.sum(axis=(0, 1))
             with np.errstate(divide="ignore", invalid="ignore"):
                 keep = np.where(gap < 0, np.where(cur > 0, 1.0 + gap / cur, 0.0), 1.0)
             cur_k *= keep

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from immiplan.errors import InputError
-from immiplan.fields import Count, Rate, Share
+from immiplan.fields import Count, Rate, Share, Year
 from immiplan.plans.npr import PERMIT_TYPES, PermitType
 from immiplan.projection.state import N_AGES
 
@@ -47,6 +47,9 @@ class NprFlowPolicy(BaseModel):
     transition_rate, already_resident_share:
         Share of the stock becoming permanent resident each year, or the share of the
         year's admissions that come from the NPR stock (one of them, or neither).
+    asylum_stock:
+        Asylum claimants on their own path (Ottawa decides them): their stock on 1 July by
+        year, interpolated linearly and held after the last year; they then have no entries.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -56,6 +59,7 @@ class NprFlowPolicy(BaseModel):
     renewal_rate: Rate | None = None
     transition_rate: Rate | None = None
     already_resident_share: Share | None = None
+    asylum_stock: dict[Year, Count] | None = None
 
     @model_validator(mode="after")
     def _one_of_each(self) -> NprFlowPolicy:
@@ -67,6 +71,10 @@ class NprFlowPolicy(BaseModel):
             raise ValueError("give exit_rate or renewal_rate (one of them)")
         if self.transition_rate is not None and self.already_resident_share is not None:
             raise ValueError("give transition_rate or already_resident_share, not both")
+        if self.asylum_stock is not None and "asylum" in self.entries:
+            raise ValueError("asylum claimants on their own path have no entries")
+        if self.asylum_stock is not None and not self.asylum_stock:
+            raise ValueError("an asylum-claimant path needs at least one year")
         if self.exits + (self.transition_rate or 0.0) > 1.0:
             raise ValueError("exits and transitions exceed the stock (their rates add above 1)")
         return self
@@ -96,15 +104,22 @@ class NprFlowInputs:
     """``(T, X, A)``, or None when transitions are a share of admissions."""
     transition_share: float | None
     """Share of every category's admissions from the NPR stock, or None."""
+    asylum_stock: FloatArray | None = None
+    """Asylum claimants' stock on 1 July at the end of each step, ``(T, X, A)``, or None."""
 
 
 def npr_flow_inputs(
-    policy: NprFlowPolicy, steps: int, profiles: dict[str, FloatArray]
+    policy: NprFlowPolicy,
+    steps: int,
+    profiles: dict[str, FloatArray],
+    base_year: int | None = None,
 ) -> NprFlowInputs:
-    """The engine arrays of ``policy`` for ``steps`` years.
+    """The engine arrays of ``policy`` for ``steps`` years from 1 July of ``base_year``.
 
     ``profiles`` gives each permit type's age-sex profile of entries, ``(X, A)`` summing to
-    1 (immsim spreads every entry by the stock's age shape: give that for each type).
+    1 (immsim spreads every entry by the stock's age shape: give that for each type), and
+    of the asylum claimants' stock when they follow their own path (key ``asylum``; then
+    ``base_year`` is needed to read the path's years).
     """
     shapes = {np.shape(p) for p in profiles.values()}
     if len(shapes) != 1 or next(iter(shapes))[-1:] != (N_AGES,):
@@ -128,9 +143,21 @@ def npr_flow_inputs(
     transition = (
         None if policy.transition_rate is None else np.full(shape, float(policy.transition_rate))
     )
+    asylum = None
+    if policy.asylum_stock is not None:
+        if base_year is None or "asylum" not in profiles:
+            raise InputError(
+                "an asylum-claimant path needs the base year and an 'asylum' profile",
+                field="asylum_stock",
+            )
+        known = sorted(policy.asylum_stock)
+        ends = np.arange(base_year + 1, base_year + steps + 1)
+        levels = np.interp(ends, known, [policy.asylum_stock[y] for y in known])
+        asylum = levels[:, None, None] * np.asarray(profiles["asylum"], dtype=float)[None]
     return NprFlowInputs(
         entries=np.broadcast_to(per_year, shape).copy(),
         exit_rate=rate,
         transition_rate=transition,
         transition_share=policy.already_resident_share,
+        asylum_stock=asylum,
     )
