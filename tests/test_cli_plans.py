@@ -291,3 +291,46 @@ def test_random_plan_files_never_crash(cli: Any, tmp_path: Path, doc: dict[str, 
         message = result.err + result.out
         assert str(path) in message
         assert "Traceback" not in message
+
+
+CAPPED_PLAN = """
+name: capped
+jurisdiction: quebec
+years:
+  2025:
+    total: {low: 48500, high: 51500}
+    total_with_outside: {low: 62500, high: 67000}
+    categories:
+      economic: {low: 31000, high: 32900}
+      family: {low: 10200, high: 10600}
+      refugees: {low: 6600, high: 7200}
+    outside_cap:
+      peq: {covers: [economic.skilled_workers], low: 30000, high: 30000}
+"""
+
+
+def test_validate_refuses_outside_lines_that_overflow_the_published_total(
+    cli: Any, tmp_path: Path
+) -> None:
+    path = write(tmp_path, CAPPED_PLAN)
+    result = cli("plan", "validate", str(path), "--format", "json")
+    assert result.code == 2
+    errors = [f for f in json.loads(result.out) if f["severity"] == "error"]
+    assert [(f["rule"], f["field"]) for f in errors] == [
+        ("outside-cap-sum", "years.2025.total_with_outside")
+    ]
+    shown = cli("plan", "show", str(path))
+    assert shown.code == 2 and "total_with_outside" in shown.err and str(path) in shown.err
+
+
+def test_validate_accepts_consistent_outside_lines(cli: Any, tmp_path: Path) -> None:
+    path = write(
+        tmp_path, CAPPED_PLAN.replace("low: 30000, high: 30000", "low: 14000, high: 15500")
+    )
+    assert cli("plan", "validate", str(path)).code == 0
+    compared = json.loads(
+        cli("plan", "compare", "quebec-2019", str(path), "--which", "high", "--format", "json").out
+    )
+    rows = {r["category"]: r for r in compared}
+    assert rows["total_with_outside"]["capped"] == 67000
+    assert rows["total"]["capped"] == 51500
