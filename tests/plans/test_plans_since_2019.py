@@ -53,6 +53,30 @@ def test_federal_targets_are_the_published_ones(name: str, years: dict[int, int]
     assert {y: plan.total(y) for y in plan.years} == years
 
 
+@pytest.mark.parametrize(
+    ("name", "ranges"),
+    [
+        ("canada-2021-2023", {2021: (300_000, 410_000), 2023: (330_000, 430_000)}),
+        ("canada-2022-2024", {2022: (360_000, 445_000), 2024: (390_000, 475_000)}),
+        ("canada-2023-2025", {2023: (410_000, 505_000), 2025: (442_500, 550_000)}),
+    ],
+)
+def test_federal_ranges_are_the_published_ones(
+    name: str, ranges: dict[int, tuple[int, int]]
+) -> None:
+    plan = load_plan(name)
+    for year, (low, high) in ranges.items():
+        assert (plan.total(year, "low"), plan.total(year, "high")) == (low, high)
+
+
+def test_the_federal_quebec_line_defers_to_quebecs_plan() -> None:
+    plan = load_plan("canada-2021-2023")
+    for year in plan.years:
+        line = [n for n in plan.year(year).nodes() if n.jurisdiction == "quebec"]
+        assert len(line) == 1 and line[0].value() is None  # no number: Quebec sets its own
+    assert "See Quebec" in line[0].label["en"] or "determined" in line[0].label["en"]
+
+
 def test_federal_2024_categories_add_up_to_the_published_total() -> None:
     plan = load_plan("canada-2024-2026")
     assert plan.level("economic", 2024) == 281_135
