@@ -12,6 +12,19 @@ import pandas as pd
 from immiplan.plans.model import Plan, Which
 from immiplan.system.categories import category_tree
 
+_WORDS = {
+    "en": {
+        "cap": "Total within the cap",
+        "with": "Total with the lines outside the cap",
+        "outside": "outside the cap",
+    },
+    "fr": {
+        "cap": "Total sous le plafond",
+        "with": "Total avec les lignes hors plafond",
+        "outside": "hors plafond",
+    },
+}
+
 
 def _labels(plan: Plan, year: int, lang: str) -> dict[frozenset[str], str]:
     """The plan's own label for each set of leaves it publishes a line for."""
@@ -52,7 +65,8 @@ def compare(
     outside = a.has_outside_cap(year_a) or b.has_outside_cap(year_b)
     if outside:
         records += _outside_records(a, year_a, b, year_b, which, lang)
-    total_label = "Total within the cap" if outside else "Total"
+    words = _WORDS[lang if lang in _WORDS else "en"]
+    total_label = words["cap"] if outside else "Total"
     records.append(
         {
             **_record("total", total_label, a.total(year_a, which), b.total(year_b, which)),
@@ -64,7 +78,7 @@ def compare(
             {
                 **_record(
                     "total_with_outside",
-                    "Total with the lines outside the cap",
+                    words["with"],
                     a.total(year_a, which, include_outside=True),
                     b.total(year_b, which, include_outside=True),
                 ),
@@ -102,5 +116,6 @@ def _outside_records(
                 else float(sum(v for v in matched if v is not None))
             )
         code = f"outside_cap:{tree.code_of(covers)}"
-        records.append({**_record(code, f"{label} (outside the cap)", *values), "depth": 0})
+        outside = _WORDS[lang if lang in _WORDS else "en"]["outside"]
+        records.append({**_record(code, f"{label} ({outside})", *values), "depth": 0})
     return records

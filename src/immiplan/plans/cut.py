@@ -201,6 +201,12 @@ def cut(
 
 
 OUTSIDE = "outside the cap"
+"""The selector of a line outside the cap (the label follows ``lang``)."""
+_OUTSIDE_LABEL = {"en": "outside the cap", "fr": "hors plafond"}
+_WITH_OUTSIDE = {
+    "en": "Total with the lines outside the cap",
+    "fr": "Total avec les lignes hors plafond",
+}
 
 
 def _outside_rows(
@@ -226,7 +232,7 @@ def _outside_rows(
         rows.append(
             {
                 "category": f"outside_cap:{tree.code_of(line.covers)}",
-                "label": f"{line.label.get(lang, line.key)} ({OUTSIDE})",
+                "label": f"{line.label.get(lang, line.key)} ({_OUTSIDE_LABEL.get(lang, OUTSIDE)})",
                 "selector": OUTSIDE,
                 "base": value,
                 "new": value,
@@ -235,7 +241,7 @@ def _outside_rows(
     rows.append(
         {
             "category": "total_with_outside",
-            "label": "Total with the lines outside the cap",
+            "label": _WITH_OUTSIDE.get(lang, _WITH_OUTSIDE["en"]),
             "selector": "",
             "base": base_cap + outside_sum,
             "new": new_cap + outside_sum,
