@@ -43,6 +43,11 @@ def write(tmp_path: Path, text: str, name: str = "plan.yaml") -> Path:
         ["plan", "show", "quebec-2019"],
         ["plan", "show", "2018 actual", "--lang", "fr"],
         ["plan", "show", "canada-2018-2020:2019"],
+        ["plan", "show", "quebec-2025", "--lang", "fr"],
+        ["plan", "show", "quebec-2026-2029-scenario-25000:2027"],
+        ["plan", "compare", "quebec-2019", "quebec-2026-2029"],
+        ["plan", "compare", "quebec-2023", "quebec-2024-2025:2024"],
+        ["plan", "npr"],
         ["plan", "compare", "2018 actual", "quebec-2019"],
         ["plan", "compare", "quebec-2018", "quebec-2019", "--which", "high"],
         ["plan", "cut", "--base", "2018 actual", "--total", "40000", "--regime", "accord-1991"],
@@ -81,6 +86,36 @@ def test_plan_debate_shows_the_2018_debate(cli: Any) -> None:
     assert rows["total"]["cut_quebec_control"] == 40000
     table = cli("plan", "debate").out
     assert "2018 debate" in table and "Ottawa" in table
+
+
+def test_plan_list_shows_every_plan_with_its_source(cli: Any) -> None:
+    from immiplan.plans import all_plans
+
+    rows = json.loads(cli("plan", "list", "--format", "json").out)
+    listed = {row["name"].split(":")[0] for row in rows}
+    assert listed == {p.name for p in all_plans()}
+    assert all(row["source"] for row in rows)
+    scenarios = {row["name"].split(":")[0] for row in rows if row["status"] == "scenario"}
+    assert "quebec-2026-2029-scenario-35000" in scenarios and "quebec-2026-2029" not in scenarios
+    capped = {row["name"]: row for row in rows}["quebec-2025"]
+    assert capped["target"] == 50000 and capped["with_outside_cap"] == 64750
+
+
+def test_compare_2019_with_2026_2029(cli: Any) -> None:
+    rows = json.loads(
+        cli("plan", "compare", "quebec-2019", "quebec-2026-2029", "--format", "json").out
+    )
+    total = {row["category"]: row for row in rows}["total"]
+    assert total["quebec-2019"] == 40000 and total["quebec-2026-2029:2026"] == 45000
+    assert total["change"] == 5000
+
+
+def test_show_lists_the_lines_outside_the_cap_and_both_totals(cli: Any) -> None:
+    rows = json.loads(cli("plan", "show", "quebec-2025", "--format", "json").out)
+    by = {row["category"]: row for row in rows}
+    assert by["total"]["high"] == 51500
+    assert by["outside_cap:peq_graduates"]["high"] == 15000
+    assert by["total_with_outside"]["low"] == 62500 and by["total_with_outside"]["high"] == 67000
 
 
 def test_cut_csv_adds_up(cli: Any) -> None:
@@ -256,3 +291,46 @@ def test_random_plan_files_never_crash(cli: Any, tmp_path: Path, doc: dict[str, 
         message = result.err + result.out
         assert str(path) in message
         assert "Traceback" not in message
+
+
+CAPPED_PLAN = """
+name: capped
+jurisdiction: quebec
+years:
+  2025:
+    total: {low: 48500, high: 51500}
+    total_with_outside: {low: 62500, high: 67000}
+    categories:
+      economic: {low: 31000, high: 32900}
+      family: {low: 10200, high: 10600}
+      refugees: {low: 6600, high: 7200}
+    outside_cap:
+      peq: {covers: [economic.skilled_workers], low: 30000, high: 30000}
+"""
+
+
+def test_validate_refuses_outside_lines_that_overflow_the_published_total(
+    cli: Any, tmp_path: Path
+) -> None:
+    path = write(tmp_path, CAPPED_PLAN)
+    result = cli("plan", "validate", str(path), "--format", "json")
+    assert result.code == 2
+    errors = [f for f in json.loads(result.out) if f["severity"] == "error"]
+    assert [(f["rule"], f["field"]) for f in errors] == [
+        ("outside-cap-sum", "years.2025.total_with_outside")
+    ]
+    shown = cli("plan", "show", str(path))
+    assert shown.code == 2 and "total_with_outside" in shown.err and str(path) in shown.err
+
+
+def test_validate_accepts_consistent_outside_lines(cli: Any, tmp_path: Path) -> None:
+    path = write(
+        tmp_path, CAPPED_PLAN.replace("low: 30000, high: 30000", "low: 14000, high: 15500")
+    )
+    assert cli("plan", "validate", str(path)).code == 0
+    compared = json.loads(
+        cli("plan", "compare", "quebec-2019", str(path), "--which", "high", "--format", "json").out
+    )
+    rows = {r["category"]: r for r in compared}
+    assert rows["total_with_outside"]["capped"] == 67000
+    assert rows["total"]["capped"] == 51500

@@ -16,6 +16,7 @@ from immiplan.plans.compare import compare as compare_plans
 from immiplan.plans.cut import cut as cut_plan
 from immiplan.plans.debate import CUT_TOTAL, debate_2018
 from immiplan.plans.model import WHICH, Plan
+from immiplan.plans.npr import npr_stock
 from immiplan.plans.validate import ensure_valid
 from immiplan.plans.validate import validate as validate_plan
 from immiplan.system.regimes import regime as get_regime
@@ -62,22 +63,42 @@ def _indent(frame: pd.DataFrame, fmt: OutputFormat) -> pd.DataFrame:
     return frame.drop(columns=["depth"])
 
 
+def _share_text(share: tuple[float, float] | None) -> str | None:
+    if share is None:
+        return None
+    lo, hi = share
+    if hi >= 1.0 and lo < 1.0:
+        return f"{lo:.0%} or more"
+    return f"{lo:.0%}" + (f"–{hi:.0%}" if hi != lo else "")
+
+
 @app.command("list")
 def list_plans(fmt: FormatOption = OutputFormat.table) -> None:
-    """List the shipped plans (Quebec and federal)."""
+    """List the shipped plans (Quebec and federal, tabled plans and consultation scenarios)."""
     rows = []
     for plan in all_plans():
+        first = plan.references[0] if plan.references else None
         for year in plan.years:
             node = plan.year(year).total
+            outside = plan.has_outside_cap(year)
             rows.append(
                 {
                     "name": plan.name if len(plan.years) == 1 else f"{plan.name}:{year}",
                     "jurisdiction": plan.jurisdiction,
+                    "status": plan.status,
                     "year": year,
                     "tabled": plan.tabled.isoformat() if plan.tabled else None,
                     "low": node.low,
                     "target": node.value("target"),
                     "high": node.high,
+                    "with_outside_cap": (
+                        plan.total(year, include_outside=True) if outside else None
+                    ),
+                    "source": (
+                        None
+                        if first is None
+                        else (first.publisher if fmt == OutputFormat.table else first.cite())
+                    ),
                 }
             )
     emit(
@@ -85,8 +106,12 @@ def list_plans(fmt: FormatOption = OutputFormat.table) -> None:
         fmt,
         title="Shipped levels plans",
         notes=[
+            "status 'scenario': a consultation scenario, not a tabled plan. "
+            "with_outside_cap: every admission, the lines outside the cap (PEQ graduates) included "
+            "('—' where the plan does not quantify them).",
+            "Sources: the first reference of each plan (immiplan plan show NAME lists them all).",
             "Also valid anywhere a plan is named: 'YEAR actual' (e.g. '2018 actual') "
-            "and a path to a plan file."
+            "and a path to a plan file.",
         ],
     )
 
@@ -123,7 +148,37 @@ def show(
             }
         )
     total_row = rows.pop(0)
+    if py.outside_cap:
+        total_row["label"] = "Total within the cap" if lang == "en" else "Total sous le plafond"
     rows.append(total_row)
+    for node in py.outside_cap:
+        outside_label = "outside the cap" if lang == "en" else "hors plafond"
+        rows.append(
+            {
+                "category": f"outside_cap:{node.key}",
+                "label": f"{node.label.get(lang, node.key)} ({outside_label})",
+                "depth": 0,
+                "low": node.low,
+                "target": node.value("target"),
+                "high": node.high,
+                "target_is_midpoint": node.target_is_midpoint,
+            }
+        )
+    if py.outside_cap:
+        published = py.total_with_outside
+        rows.append(
+            {
+                "category": "total_with_outside",
+                "label": "Total with the lines outside the cap"
+                if lang == "en"
+                else "Total avec les lignes hors plafond",
+                "depth": 0,
+                "low": published.low if published else None,
+                "target": the_plan.total(year, include_outside=True),
+                "high": published.high if published else None,
+                "target_is_midpoint": bool(published and published.target_is_midpoint),
+            }
+        )
     frame = pd.DataFrame(rows)
     notes = []
     if fmt == OutputFormat.table:
@@ -134,12 +189,24 @@ def show(
             notes.append(
                 f"Share knowing French at admission (target): {py.french_knowledge_target:.0%}"
             )
-        if py.quebec_selected_share is not None:
-            lo, hi = py.quebec_selected_share
-            notes.append(f"Share selected by Quebec: {lo:.0%}" + (f"–{hi:.0%}" if hi != lo else ""))
+        if the_plan.status == "scenario":
+            notes.insert(0, "A consultation scenario, not a tabled plan.")
+        if py.province_selected_share is not None:
+            notes.append(
+                f"Share selected by the province: {_share_text(py.province_selected_share)}"
+            )
         if py.economic_share is not None:
-            lo, hi = py.economic_share
-            notes.append(f"Economic share: {lo:.0%}" + (f"–{hi:.0%}" if hi != lo else ""))
+            notes.append(f"Economic share: {_share_text(py.economic_share)}")
+        if py.already_resident_share is not None:
+            notes.append(
+                "Share of admissions already living in the province: "
+                f"{_share_text(py.already_resident_share)}"
+            )
+        if py.outside_cap:
+            notes.append(
+                "Lines outside the cap are admitted on top of it; "
+                "the cap's categories exclude them."
+            )
         if py.catch_up:
             notes.append(f"Plus a catch-up of up to {py.catch_up:,.0f} admissions.")
         if the_plan.notes:
@@ -269,7 +336,10 @@ def cut(
     )
     frame = result.lines if detail else result.by_category
     if detail and fmt == OutputFormat.table:
-        frame = pd.concat([frame, result.by_category.tail(1)], ignore_index=True)
+        totals = result.by_category[
+            result.by_category["category"].isin(["total", "total_with_outside"])
+        ]
+        frame = pd.concat([frame, totals], ignore_index=True)
     emit(
         frame,
         fmt,
@@ -278,7 +348,15 @@ def cut(
         notes=[
             "Only lines the province selects move; federal lines stay at their base level. "
             f"Totals add up exactly to {total:,}."
-        ],
+        ]
+        + (
+            [
+                f"The new total is the cap's: lines outside the cap stay at their base level "
+                f"and come on top of the {total:,}."
+            ]
+            if plan.has_outside_cap(year)
+            else []
+        ),
     )
 
 
@@ -340,5 +418,38 @@ def debate(
             "Sources: IRCC open data (admissions, 2025-07-31); MIDI plans for 2018 and 2019.",
             "Try: immiplan plan cut --base '2018 actual' --total 40000 "
             "--regime accord-1991 --detail",
+        ],
+    )
+
+
+# --------------------------------------------------------------------- temporary residents
+
+
+@app.command("npr")
+def npr(
+    jurisdiction: Annotated[
+        str, typer.Option("--jurisdiction", help="Whose stock: quebec.")
+    ] = "quebec",
+    lang: LangOption = "en",
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The non-permanent (temporary) resident stock by permit type, with its sources."""
+    _check_lang(lang)
+    stock = npr_stock(jurisdiction)
+    frame = stock.table(lang)
+    if fmt != OutputFormat.table:
+        emit(frame, fmt)
+        return
+    labels = {kind: stock.types[kind].get(lang, kind) for kind in stock.types}
+    view = frame.drop(columns=["source"]).rename(columns=labels)
+    sources = sorted({str(s) for s in frame["source"]})
+    emit(
+        view,
+        fmt,
+        title=f"Non-permanent residents, {jurisdiction.title()} (persons on the date)",
+        notes=[
+            "Dated observations of Statistics Canada's quarterly estimates (table 17-10-0121-01), "
+            "each in the vintage it was published in; not the full quarterly series.",
+            *[f"Source: {s}" for s in sources],
         ],
     )

@@ -14,6 +14,10 @@ Methods
         proportionally.
 If the new total cannot be reached by the controlled lines alone, that is an error that says
 by how much — never a silent clip.
+
+Lines outside the base's cap (Quebec's PEQ graduates in 2024–2025) are treated as the
+government treats them: the new total is the cap's, the outside lines stay at their base
+level and are listed after the cap's total, with a total of every admission.
 """
 
 from __future__ import annotations
@@ -180,6 +184,10 @@ def cut(
             "new": float(rounded.sum()),
         }
     )
+    outside = _outside_rows(base, year, which, lang, base_total, float(rounded.sum()))
+    if outside:
+        lines = pd.concat([lines, _with_change(pd.DataFrame.from_records(outside[:-1]))])
+        by_cat += outside
     return CutResult(
         base.name,
         year,
@@ -187,9 +195,59 @@ def cut(
         method,
         base_total,
         new_total,
-        lines,
+        lines.reset_index(drop=True),
         _with_change(pd.DataFrame.from_records(by_cat)),
     )
+
+
+OUTSIDE = "outside the cap"
+"""The selector of a line outside the cap (the label follows ``lang``)."""
+_OUTSIDE_LABEL = {"en": "outside the cap", "fr": "hors plafond"}
+_WITH_OUTSIDE = {
+    "en": "Total with the lines outside the cap",
+    "fr": "Total avec les lignes hors plafond",
+}
+
+
+def _outside_rows(
+    base: Plan, year: int, which: Which, lang: str, base_cap: float, new_cap: float
+) -> list[dict[str, object]]:
+    """The base's lines outside its cap, unchanged, then the total of every admission."""
+    tree = category_tree()
+    py = base.year(year)
+    if not py.outside_cap:
+        return []
+    rows: list[dict[str, object]] = []
+    outside_sum = 0.0
+    for line in py.outside_cap:
+        value = line.value(which)
+        if value is None:
+            raise InputError(
+                f"the base has no {which} for this line outside the cap",
+                source=base.source or base.name,
+                field=line.path,
+                value=line.key,
+            )
+        outside_sum += value
+        rows.append(
+            {
+                "category": f"outside_cap:{tree.code_of(line.covers)}",
+                "label": f"{line.label.get(lang, line.key)} ({_OUTSIDE_LABEL.get(lang, OUTSIDE)})",
+                "selector": OUTSIDE,
+                "base": value,
+                "new": value,
+            }
+        )
+    rows.append(
+        {
+            "category": "total_with_outside",
+            "label": _WITH_OUTSIDE.get(lang, _WITH_OUTSIDE["en"]),
+            "selector": "",
+            "base": base_cap + outside_sum,
+            "new": new_cap + outside_sum,
+        }
+    )
+    return rows
 
 
 def _priority(

@@ -39,6 +39,7 @@ class Level:
     derived: str | None = None
     lines: tuple[Level, ...] = ()
     path: str = ""
+    outside_cap: bool = False
 
     @property
     def target_is_midpoint(self) -> bool:
@@ -72,21 +73,42 @@ Share = tuple[float, float]
 
 @dataclass(frozen=True)
 class PlanYear:
-    """What a plan says for one calendar year."""
+    """What a plan says for one calendar year.
+
+    ``total`` is the plan's cap and its lines; ``outside_cap`` holds the lines the government
+    admits on top of the cap (Quebec's PEQ graduates in 2024–2025), and ``total_with_outside``
+    the published total including them, when the plan gives one.
+    """
 
     year: int
     total: Level
     french_knowledge_target: float | None = None
-    quebec_selected_share: Share | None = None
+    province_selected_share: Share | None = None
     economic_share: Share | None = None
+    already_resident_share: Share | None = None
     catch_up: float | None = None
+    outside_cap: tuple[Level, ...] = ()
+    total_with_outside: Level | None = None
 
     @property
     def categories(self) -> tuple[Level, ...]:
         return self.total.lines
 
+    @property
+    def quebec_selected_share(self) -> Share | None:
+        """Former name of :attr:`province_selected_share` (kept for old callers)."""
+        return self.province_selected_share
+
     def nodes(self) -> Iterator[Level]:
+        """Every node of the cap's tree (the lines outside the cap are not in it)."""
         return self.total.walk()
+
+    def outside_value(self, which: Which = "target") -> float | None:
+        """Persons planned outside the cap (0 when the plan has no such line)."""
+        values = [line.value(which) for line in self.outside_cap]
+        if any(v is None for v in values):
+            return None
+        return float(sum(v for v in values if v is not None))
 
 
 @dataclass(frozen=True)
@@ -100,6 +122,7 @@ class Plan:
     author: str | None = None
     tabled: dt.date | None = None
     kind: Literal["plan", "actual"] = "plan"
+    status: Literal["tabled", "scenario"] = "tabled"
     references: tuple[Reference, ...] = ()
     notes: str | None = None
     source: str = ""
@@ -127,12 +150,27 @@ class Plan:
         wanted = tree.resolve(code)
         return [n for n in self.year(year).nodes() if n.covers == wanted]
 
-    def level(self, code: str, year: int, which: Which = "target") -> float | None:
+    def level(
+        self, code: str, year: int, which: Which = "target", *, include_outside: bool = False
+    ) -> float | None:
         """Persons planned (or admitted) for ``code`` in ``year``, or None if the plan is silent.
 
         When no single line covers ``code``, the finest lines inside it are added up if
-        together they cover it exactly and do not overlap.
+        together they cover it exactly and do not overlap. Lines outside the cap count only
+        with ``include_outside`` (then those that fall inside ``code`` are added).
         """
+        inside = self._level_inside(code, year, which)
+        if not include_outside or inside is None:
+            return inside
+        if code == "total":
+            return self.total(year, which, include_outside=True)
+        wanted = category_tree().resolve(code)
+        extra = [n.value(which) for n in self.year(year).outside_cap if n.covers <= wanted]
+        if any(v is None for v in extra):
+            return None
+        return inside + float(sum(v for v in extra if v is not None))
+
+    def _level_inside(self, code: str, year: int, which: Which) -> float | None:
         if code == "total":
             return self.total(year, which)
         tree = category_tree()
@@ -153,9 +191,31 @@ class Plan:
             return None
         return float(sum(v for v in values if v is not None))
 
-    def total(self, year: int, which: Which = "target") -> float | None:
-        """The plan's total for ``year``."""
-        return self.year(year).total.value(which)
+    def total(
+        self, year: int, which: Which = "target", *, include_outside: bool = False
+    ) -> float | None:
+        """The plan's total for ``year``: its cap, or with ``include_outside`` every admission.
+
+        With ``include_outside``, the published total including the lines outside the cap is
+        used when the plan gives one; otherwise the cap plus those lines.
+        """
+        py = self.year(year)
+        cap = py.total.value(which)
+        if not include_outside or not py.outside_cap:
+            return cap
+        if py.total_with_outside is not None:
+            published = py.total_with_outside.value(which)
+            if published is not None:
+                return published
+        outside = py.outside_value(which)
+        if cap is None or outside is None:
+            return None
+        return cap + outside
+
+    def has_outside_cap(self, year: int | None = None) -> bool:
+        """Whether the plan (or one year of it) has lines outside its cap."""
+        years = [year] if year is not None else self.years
+        return any(self.year(y).outside_cap for y in years)
 
 
 def _partition(node: Level, wanted: frozenset[str]) -> list[Level] | None:

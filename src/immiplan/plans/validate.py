@@ -4,14 +4,19 @@ Errors
     a range upside down (low > high, target outside [low, high]); a negative level; lines
     whose levels cannot add up to their parent (the lows exceed the parent's high; when the
     lines cover the parent, the highs fall short of its low, or the targets fall outside its
-    range); a French-knowledge target or a share outside [0, 1].
+    range); a French-knowledge target or a share outside [0, 1]; lines outside the cap that
+    cannot add up, with the cap, to the published total including them.
 
 Warnings (not errors)
     the Accord's levels clauses for a provincial plan: the province's share of the federal
-    plan for the same year against its share of Canada's population, with the "+5 %" margin
-    under both readings (relative and percentage points); the refugee-share commitment; and
-    a category level far outside the jurisdiction's history (below half the lowest or above
-    1.5 times the highest annual admissions since 2005).
+    plan for the same year (every admission, the lines outside the cap included) against its
+    share of Canada's population, with the "+5 %" margin under both readings (relative and
+    percentage points); the refugee-share commitment; an economic share the plan's own
+    levels do not give; and a category level far outside the jurisdiction's history (below
+    half the lowest or above 1.5 times the highest annual admissions since 2005).
+
+Lines outside the cap are checked the way the government counts them: the cap's categories
+must fit the cap, and the cap plus the outside lines must fit the total that includes them.
 """
 
 from __future__ import annotations
@@ -23,13 +28,16 @@ from typing import Literal
 from immiplan.errors import InputError
 from immiplan.plans.admissions import history_table
 from immiplan.plans.catalog import all_plans
-from immiplan.plans.model import Level, Plan, PlanYear
+from immiplan.plans.model import WHICH, Level, Plan, PlanYear
 from immiplan.system.categories import category_tree
 from immiplan.system.parameters import parameters
 
 HISTORY_LOW_FACTOR = 0.5
 HISTORY_HIGH_FACTOR = 1.5
 TOLERANCE = 1e-6
+SHARE_SLACK = 0.03
+"""How far (in share points) a published share may sit from the share the plan's levels give:
+governments round their shares ("about 65 %") and publish ranges whose midpoints differ."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +140,7 @@ def _share_rules(year: PlanYear, prefix: str) -> Iterator[Finding]:
     checks: list[tuple[str, float]] = []
     if year.french_knowledge_target is not None:
         checks.append(("french_knowledge_target", year.french_knowledge_target))
-    for name in ("quebec_selected_share", "economic_share"):
+    for name in ("province_selected_share", "economic_share", "already_resident_share"):
         share = getattr(year, name)
         if share is not None:
             checks += [(name, share[0]), (name, share[1])]
@@ -151,12 +159,89 @@ def _share_rules(year: PlanYear, prefix: str) -> Iterator[Finding]:
             )
 
 
+def _outside_rules(year: PlanYear, prefix: str) -> Iterator[Finding]:
+    """Lines outside the cap: their own ranges, and their sum with the cap against the total."""
+    for line in year.outside_cap:
+        yield from _node_rules(line)
+    published = year.total_with_outside
+    if published is None:
+        return
+    yield from _node_rules(published)
+    parts = (year.total, *year.outside_cap)
+    field = f"{prefix}.total_with_outside"
+    lows = [p.low for p in parts]
+    highs = [p.high for p in parts]
+    if all(v is not None for v in lows) and published.high is not None:
+        s = sum(v for v in lows if v is not None)
+        if s > published.high + TOLERANCE:
+            yield Finding(
+                "error",
+                field,
+                s,
+                f"the cap's low and the lows outside the cap add up to {_fmt(s)}, above the "
+                f"published total's high of {_fmt(published.high)}",
+                "outside-cap-sum",
+            )
+    if all(v is not None for v in highs) and published.low is not None:
+        s = sum(v for v in highs if v is not None)
+        if s < published.low - TOLERANCE:
+            yield Finding(
+                "error",
+                field,
+                s,
+                f"the cap's high and the highs outside the cap add up to {_fmt(s)}, below the "
+                f"published total's low of {_fmt(published.low)}",
+                "outside-cap-sum",
+            )
+    cap_high = year.total.high
+    if published.high is not None and cap_high is not None and cap_high > published.high:
+        yield Finding(
+            "error",
+            field,
+            published.high,
+            f"the published total with the lines outside the cap is below the cap itself "
+            f"({_fmt(cap_high)})",
+            "outside-cap-sum",
+        )
+
+
+def _economic_share_rule(plan: Plan, year: int, prefix: str) -> Iterator[Finding]:
+    """The published economic share against the plan's own levels.
+
+    Governments compute it on the cap (Quebec, 2024) or on every admission (Quebec, 2025),
+    from targets or from maxima: any of these readings within :data:`SHARE_SLACK` passes.
+    """
+    share = plan.year(year).economic_share
+    if share is None:
+        return
+    implied: list[float] = []
+    for include in (False, True):
+        for which in WHICH:
+            economic = plan.level("economic", year, which, include_outside=include)
+            total = plan.total(year, which, include_outside=include)
+            if economic is not None and total:
+                implied.append(economic / total)
+    low, high = share
+    if implied and not any(low - SHARE_SLACK <= v <= high + SHARE_SLACK for v in implied):
+        yield Finding(
+            "warning",
+            f"{prefix}.economic_share",
+            share,
+            f"the plan's economic level is {implied[0]:.0%} of its total, against a published "
+            f"economic share of {low:.0%}" + (f"–{high:.0%}" if high != low else ""),
+            "economic-share",
+        )
+
+
 def federal_plan_for(year: int) -> Plan | None:
     """The most recently tabled shipped federal plan with a total target for ``year``."""
     candidates = [
         p
         for p in all_plans()
-        if p.jurisdiction == "canada" and year in p.years_ and p.total(year) is not None
+        if p.jurisdiction == "canada"
+        and p.status == "tabled"
+        and year in p.years_
+        and p.total(year) is not None
     ]
     candidates.sort(key=lambda p: (p.tabled is not None, p.tabled))
     return candidates[-1] if candidates else None
@@ -164,7 +249,7 @@ def federal_plan_for(year: int) -> Plan | None:
 
 def _accord_rules(plan: Plan, year: int, prefix: str) -> Iterator[Finding]:
     federal = federal_plan_for(year)
-    qc_total = plan.total(year)
+    qc_total = plan.total(year, include_outside=True)
     if federal is None or qc_total is None:
         return
     fed_total = federal.total(year)
@@ -200,7 +285,7 @@ def _accord_rules(plan: Plan, year: int, prefix: str) -> Iterator[Finding]:
                 f"demographic margin ({reading} reading: {cap:.1%})",
                 "accord-margin",
             )
-    qc_ref = plan.level("refugees", year)
+    qc_ref = plan.level("refugees", year, include_outside=True)
     fed_ref = federal.level("refugees", year)
     if qc_ref is not None and fed_ref:
         minimum = share * float(tree.get("accord.levels.refugee_share_commitment").at(year))
@@ -224,7 +309,7 @@ def _history_rules(plan: Plan, year: int, prefix: str) -> Iterator[Finding]:
     tree = category_tree()
     for code in (*tree.top, "total"):
         observed = [row[code] for row in history.values() if row.get(code) is not None]
-        value = plan.level(code, year)
+        value = plan.level(code, year, include_outside=True)
         if value is None or not observed:
             continue
         lo = min(v for v in observed if v is not None)
@@ -249,6 +334,7 @@ def validate(plan: Plan) -> list[Finding]:
         prefix = f"years.{year}"
         findings += list(_node_rules(py.total))
         findings += list(_share_rules(py, prefix))
+        findings += list(_outside_rules(py, prefix))
         if py.catch_up is not None and py.catch_up < 0:
             findings.append(
                 Finding(
@@ -263,6 +349,7 @@ def validate(plan: Plan) -> list[Finding]:
             findings += list(_accord_rules(plan, year, prefix))
         if plan.kind == "plan":
             findings += list(_history_rules(plan, year, prefix))
+            findings += list(_economic_share_rule(plan, year, prefix))
     findings.sort(key=lambda f: f.severity != "error")
     return findings
 
