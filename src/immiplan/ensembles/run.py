@@ -210,7 +210,7 @@ def ensemble_base(
         params = load_francization_parameters()
         steps = inputs.steps
         imm = np.asarray(inputs.immigrants)
-        start_years = np.asarray(inputs.years[:steps])
+        start_years = [int(y) for y in inputs.years[:steps]]
         by_category = []
         for c in range(imm.shape[1]):
             only = np.zeros_like(imm)
