@@ -296,9 +296,12 @@ def sweep_command(
         raise InputError(
             f"year outside the projection ({years[0]}-{years[-1]})", field="--year", value=at
         )
-    with dask_client(
-        workers if trajectories else None, scheduler if trajectories else None
-    ) as client, progress_bar() as progress:
+    with (
+        dask_client(
+            workers if trajectories else None, scheduler if trajectories else None
+        ) as client,
+        progress_bar() as progress,
+    ):
         task = progress.add_task(f"Sweep {base.name}", total=None)
         result = sweep(
             prepared,

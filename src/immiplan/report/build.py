@@ -84,6 +84,7 @@ SECTION_ORDER: tuple[str, ...] = (
     "labour",
     "french",
     "francization",
+    "uncertainty",
     "howto",
     "sources",
 )
