@@ -34,7 +34,6 @@ def test_fan_charts_draw_in_the_report(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert 'id="uncertainty"' in html
     fans = sorted(set(re.findall(r'data-chart="(fan-[^"]+)"', html)))
     # Two scenarios x two indicators, and the difference of the second from the first.
     assert len(fans) == 6 and any("-minus-" in f for f in fans)

@@ -84,7 +84,6 @@ SECTION_ORDER: tuple[str, ...] = (
     "labour",
     "french",
     "francization",
-    "uncertainty",
     "howto",
     "sources",
 )

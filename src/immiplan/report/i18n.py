@@ -387,10 +387,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Francisation : demande et coût",
         "en": "Francization: demand and cost",
     },
-    "section.uncertainty": {
-        "fr": "Incertitude : intervalles de 80 % et 95 %",
-        "en": "Uncertainty: 80 % and 95 % ranges",
-    },
     "section.howto": {"fr": "Comment lire ce rapport", "en": "How to read this report"},
     "section.sources": {"fr": "Sources et hypothèses", "en": "Sources and assumptions"},
     # -- summary

@@ -125,7 +125,7 @@ class ReportInput:
     plan_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     extra_charts: list[Any] = field(default_factory=list)
     """Functions ``lang -> Chart`` adding charts to the report (the ensembles' fan charts,
-    section ``uncertainty``); empty by default."""
+    in the section ``population``); empty by default."""
 
     @property
     def plan_columns(self) -> list[str]:
