@@ -190,9 +190,9 @@ def ensemble_command(
                 json.dumps(meta, indent=1, default=str), encoding="utf-8"
             )
     if fmt != OutputFormat.table:
-        if probabilities and fmt == OutputFormat.json:
-            emit(pd.DataFrame(probabilities), fmt)
-        emit(table, fmt)
+        # Scripts get one document: the probabilities when asked for (the quantiles are in
+        # --out), else the quantiles.
+        emit(pd.DataFrame(probabilities) if probabilities else table, fmt)
         return
     view = _table_view(table, qs)
     emit(
