@@ -99,6 +99,8 @@ def test_bench_ensemble_on_dask_workers(
 
     n = _n(benchmark) // 5 or 4
     with dask_client(workers=workers) as client:
+        # Warm every worker (imports, the scattered inputs) outside the timing.
+        run_ensemble(population, model, trajectories=2 * workers, seed=0, chunk=1, client=client)
         result = _once(
             benchmark,
             lambda: run_ensemble(population, model, trajectories=n, seed=1, client=client),
