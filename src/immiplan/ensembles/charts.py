@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,8 @@ def fan_frame(
 ) -> pd.DataFrame:
     """``year, q0.025, q0.1, q0.5, q0.9, q0.975, deterministic`` of one indicator."""
     values = result.series(indicator)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells
         q = np.nanquantile(values, [0.025, 0.1, 0.5, 0.9, 0.975], axis=0)
     k = result.indicators.index(indicator)
     frame = pd.DataFrame(

@@ -37,7 +37,7 @@ def difference(a: EnsembleResult, b: EnsembleResult) -> EnsembleResult:
 def fan_chart_makers(
     runs: Sequence[tuple[str, dict[str, str], EnsembleResult]], first_year: int
 ) -> list[Callable[[str], Any]]:
-    """Functions ``lang -> Chart`` (shown in the report section ``population``) for ``(key, label, result)``.
+    """Functions ``lang -> Chart`` (report section ``population``) of ``(key, label, result)``.
 
     One fan per scenario and indicator of :data:`FAN_INDICATORS`, then the difference of the
     second scenario from the first.

@@ -9,6 +9,7 @@ holds.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -51,7 +52,8 @@ def quantile_table(
     """Tidy table: ``indicator, year, mean, deterministic, q0.025, …`` for every indicator-year."""
     qs = parse_quantiles(quantiles)
     values = result.values  # (n, Y, I)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells
         qv = (
             np.nanquantile(values, qs, axis=0)
             if values.shape[0]

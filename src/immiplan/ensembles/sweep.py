@@ -14,6 +14,7 @@ median with trajectories) against the level, given per 10,000 admissions a year.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -197,7 +198,8 @@ def sweep(
             francization=None if base.francization is None else base.francization * mult[k],
         )
         result = run_ensemble(scaled, model, trajectories=trajectories, seed=seed, client=client)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells
             q = np.nanquantile(result.values, [0.1, 0.5, 0.9], axis=0)
         lows.append(q[0])
         medians.append(q[1])
