@@ -128,3 +128,29 @@ def test_sweep_bad_input(
     code, _, err = run(*args)
     assert code == 2 and field in err
     assert not out.exists()
+
+
+def test_workers_give_the_numbers_of_one_process(run: Run) -> None:
+    args = ("ensemble", "quebec-2019-plan", "-n", "4", "--horizon", "2024", "--population-only",
+            "--seed", "21", "--format", "json")  # fmt: skip
+    code, here, _ = run(*args)
+    assert code == 0
+    code, there, _ = run(*args, "--workers", "2")
+    assert code == 0
+    assert json.loads(there) == json.loads(here)
+
+
+def test_a_sweep_with_trajectories_uses_the_same_draws_for_every_level(
+    run: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "sweep"
+    code, text, _ = run(
+        "sweep", "quebec-2019-plan", "--levels", "30000,60000", "--horizon", "2028",
+        "--population-only", "-n", "4", "--seed", "2", "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, text
+    table = pd.read_csv(out / "sweep.csv")
+    # Medians over the same draws: twice the admissions, more people at every level.
+    assert table["population"].iloc[1] > table["population"].iloc[0]
+    response = pd.read_csv(out / "response.csv")
+    assert (response["indicator"] == "population").any()
