@@ -15,7 +15,7 @@ deterministic run exactly:
 * **NPR stock**: the scenario's stock path times ``exp(z_t)``, ``z_t`` AR(1).
 
 :func:`calibrate` fits every parameter to the series shipped in
-``data/parameters/ensembles/observed.yaml`` and to the shipped plans and admissions
+``data/parameters/ensembles/<jurisdiction>.yaml`` and to the shipped plans and admissions
 (``docs/uncertainty.md`` shows each table). The method is the same for each AR(1):
 the deviations ``d_t`` of the observed log series from their least-squares line (or from
 the plan, for admissions), ``φ`` their lag-1 autocorrelation (within ±0.95), and
@@ -196,9 +196,16 @@ def _detrended_log(values: FloatArray, years: FloatArray) -> FloatArray:
 
 
 @cache
-def observed_series() -> dict[str, Any]:
-    """The shipped observed series (``data/parameters/ensembles/observed.yaml``)."""
-    path = data_root() / "parameters" / "ensembles" / "observed.yaml"
+def observed_series(jurisdiction: str = "quebec") -> dict[str, Any]:
+    """The shipped observed series of a jurisdiction
+    (``data/parameters/ensembles/<jurisdiction>.yaml``)."""
+    path = data_root() / "parameters" / "ensembles" / f"{jurisdiction}.yaml"
+    if not path.is_file():
+        raise InputError(
+            "no observed series to calibrate an ensemble for this jurisdiction",
+            field="jurisdiction",
+            value=jurisdiction,
+        )
     raw = parse_yaml(read_text(path), str(path))
     return dict(raw)
 
@@ -238,7 +245,7 @@ def plan_ratios(jurisdiction: str = "quebec") -> list[dict[str, Any]]:
 @cache
 def calibrate(jurisdiction: str = "quebec") -> Calibration:
     """Fit every component to the shipped observed series (see the module docstring)."""
-    obs = observed_series()
+    obs = observed_series(jurisdiction)
     tables: dict[str, list[dict[str, Any]]] = {}
 
     tfr_years = np.array(sorted(obs["tfr"]["values"]), dtype=float)
