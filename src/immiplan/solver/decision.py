@@ -90,17 +90,22 @@ def plan_split(
     return controlled, federal
 
 
-def _default_split(plans: list[str], regime: Regime) -> tuple[FloatArray, FloatArray] | None:
-    """The split of the latest plan year (of the scenario's plans) that splits every category."""
+def _default_split(
+    plans: list[str], regime: Regime, mixed: NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray] | None:
+    """The split of the latest plan year (of the scenario's plans) that gives a level to
+    every category the regime splits (``mixed``)."""
     from immiplan.plans import load_plan
 
     for name in reversed(plans):
         plan = load_plan(name)
         for year in reversed(plan.years):
             try:
-                return plan_split(plan, year, regime)
+                ctrl, fed = plan_split(plan, year, regime)
             except InputError:
                 continue
+            if ((ctrl + fed)[mixed] > 0).all():
+                return ctrl, fed
     return None
 
 
@@ -259,6 +264,7 @@ def build_decision(
     fraction = _category_fraction(regime)
     plan_parts: tuple[FloatArray, FloatArray] | None = None
     source = ""
+    source_split = ""
     plans = list(context.prepared.scenario.immigration.plans)
     from immiplan.plans import resolve
 
@@ -267,7 +273,9 @@ def build_decision(
         plan_parts = plan_split(plan, year, regime)
         source = f"{plan.name} ({year}): the province's lines in its proportions, Ottawa's held"
     elif np.isnan(fraction).any():
-        plan_parts = _default_split(plans, regime)
+        plan_parts = _default_split(plans, regime, np.isnan(fraction))
+        if plan_parts is not None:
+            source_split = " (the province's share of split categories from its plans)"
     if np.isnan(fraction).any():
         if plan_parts is None:
             raise InputError(
@@ -306,7 +314,7 @@ def build_decision(
                 shares = np.where(totals > 0, own / totals, even[None])
             source = (
                 f"{context.scenario}: its levels, the province's part in its proportions, "
-                "Ottawa's part held"
+                f"Ottawa's part held{source_split}"
             )
         else:
             shares = np.broadcast_to(_parse_mix(mix, regime, fraction), base.shape).copy()

@@ -6,6 +6,7 @@ expressions and the reference it reproduces. ``--target un-iv`` expands to its e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +17,9 @@ from immiplan.system.parameters import data_root, load_yaml
 from immiplan.system.references import Reference, parse_references
 
 __all__ = ["TargetSet", "expand_targets", "shipped_targets", "target_set"]
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(-[A-Za-z0-9_]+)+$")
+"""A set's name (``un-iv``): words joined by hyphens, no operator."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ def expand_targets(targets: Sequence[str | Target]) -> tuple[list[str | Target],
     fields: list[str] = []
     known = shipped_targets()
     for item in targets:
+        if isinstance(item, str) and _NAME.match(item.strip()) and item.strip() not in known:
+            target_set(item.strip())  # a bare name that is no shipped set: say so
         if isinstance(item, str) and item.strip() in known:
             for text in known[item.strip()].targets:
                 texts.append(text)
