@@ -39,6 +39,21 @@ The trait axis (``K`` traits) is carried by every operation: rates broadcast ove
 arrivals come with a share over traits, transitions from the NPR stock keep the cell's
 trait mix, and after survival a per-cell progression moves people from trait ``k`` to
 ``k + 1`` with a given yearly probability. Totals never depend on the trait split.
+
+*Trajectories.* The population and every per-step input that may differ between
+trajectories (:data:`BATCHED_FIELDS`: population, survival, newborn survival, asfr,
+birth sex shares, emigration, interprovincial, immigrants, NPR transition shares, NPR
+stock, exogenous net migration, and the multipliers of the emigration and
+interprovincial rates) may carry an optional leading axis of ``R`` trajectories; fields
+given without it are shared by all. One call then advances all ``R`` projections
+together and every output carries the same leading axis. Inside, the trajectory axis is
+the *last* (innermost) axis of every work array, so each NumPy operation runs over
+``R`` contiguous values and the code of one step is the same as for one run; the only
+Python loop stays over years. Each trajectory's numbers equal those of its own
+unbatched run to rounding (a batched sum adds in another order). The trait shares of
+arrivals and the trait progression are shared by all trajectories; a
+:data:`TraitTransition` callable receives, in a batched run, the survivors as
+``(S, K, X, A, R)`` and may return ``(S, K − 1, X, A)`` or ``(S, K − 1, X, A, R)``.
 """
 
 from __future__ import annotations
@@ -46,6 +61,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,7 +75,25 @@ TraitTransition = Callable[[int, int, FloatArray], FloatArray]
 ``k + 1``, broadcastable to ``(state, K − 1, sex, age)``; ``survivors`` is the
 ``(state, K, sex, age)`` array after survival (read-only by convention)."""
 
+BATCHED_FIELDS: tuple[str, ...] = (
+    "emigration_scale",
+    "interprovincial_scale",
+    "population",
+    "survival",
+    "newborn_survival",
+    "asfr",
+    "birth_sex_shares",
+    "emigration",
+    "interprovincial",
+    "immigrants",
+    "npr_transition_share",
+    "npr_stock",
+    "net_migration",
+)
+"""Inputs that may carry a leading trajectory axis ``R`` (see the module docstring)."""
+
 __all__ = [
+    "BATCHED_FIELDS",
     "ProjectionInputs",
     "ProjectionOutputs",
     "TraitTransition",
@@ -68,10 +102,25 @@ __all__ = [
 ]
 
 
-def _array(value: object, name: str, shape: tuple[int, ...]) -> FloatArray:
+def _array(
+    value: object, name: str, shape: tuple[int, ...], batch: list[int] | None = None
+) -> FloatArray:
+    """``value`` as a finite float array of ``shape``; with ``batch`` (the trajectory
+    counts seen so far), ``(R, *shape)`` is accepted too and ``R`` appended to it."""
     array = np.asarray(value, dtype=float)
-    if array.shape != shape:
-        raise InputError(f"{name} must have shape {shape}, got {array.shape}", field=name)
+    if batch is not None and array.ndim == len(shape) + 1 and array.shape[1:] == shape:
+        if array.shape[0] < 1:
+            raise InputError(f"{name} has an empty trajectory axis", field=name, value=0)
+        if batch and array.shape[0] != batch[0]:
+            raise InputError(
+                f"{name} has {array.shape[0]} trajectories, other inputs {batch[0]}",
+                field=name,
+                value=array.shape[0],
+            )
+        batch.append(array.shape[0])
+    elif array.shape != shape:
+        wanted = f"{shape} or (trajectories, *{shape})" if batch is not None else f"{shape}"
+        raise InputError(f"{name} must have shape {wanted}, got {array.shape}", field=name)
     if not np.all(np.isfinite(array)):
         raise InputError(f"{name} must be finite (no NaN or infinity)", field=name)
     return np.ascontiguousarray(array)
@@ -94,7 +143,9 @@ class ProjectionInputs:
 
     ``T`` steps, ``S`` states (``space.n_states``), ``K`` traits, ``X`` sexes, ``A = 101``
     ages, ``C`` categories (``len(space.categories)``). Step ``i`` covers 1 July of
-    ``base_year + i`` to 1 July of ``base_year + i + 1``.
+    ``base_year + i`` to 1 July of ``base_year + i + 1``. Every field of
+    :data:`BATCHED_FIELDS` may carry a leading trajectory axis ``R`` (the shapes below
+    then start with ``R``); :attr:`trajectories` is ``R``, or ``None`` for one run.
 
     Attributes
     ----------
@@ -151,6 +202,10 @@ class ProjectionInputs:
         (:data:`TraitTransition`), or ``None``.
     npr_state:
         Index of the NPR state, or ``None`` when the layout has none.
+    emigration_scale, interprovincial_scale:
+        Multipliers of each step's ``emigration`` / ``interprovincial`` rates, ``(T,)`` or
+        ``(R, T)`` by trajectory, or ``None`` (= 1): a level that varies by trajectory
+        without a copy of the ``(T, S, X, A)`` schedule per trajectory.
     """
 
     space: StateSpace
@@ -174,11 +229,15 @@ class ProjectionInputs:
     newborn_trait: int = 0
     trait_transition: FloatArray | TraitTransition | None = None
     npr_state: int | None = None
+    emigration_scale: FloatArray | None = None
+    interprovincial_scale: FloatArray | None = None
+    trajectories: int | None = dataclasses.field(default=None, init=False, compare=False)
+    """``R`` when some input carries a trajectory axis, else ``None`` (set on validation)."""
 
     @property
     def steps(self) -> int:
         """Number of annual steps ``T``."""
-        return int(self.survival.shape[0])
+        return int(self.survival.shape[-3])
 
     @property
     def years(self) -> NDArray[np.int64]:
@@ -187,39 +246,51 @@ class ProjectionInputs:
 
     def __post_init__(self) -> None:
         sp = self.space
-        t = np.asarray(self.survival).shape[0] if np.ndim(self.survival) == 3 else -1
+        t = np.asarray(self.survival).shape[-3] if np.ndim(self.survival) in (3, 4) else -1
         if t < 1:
             raise InputError("survival must have shape (steps, sexes, 101)", field="survival")
+        r: list[int] = []  # trajectory counts of the batched fields
         s, k, x, c = sp.n_states, int(self.n_traits), sp.n_sexes, len(sp.categories)
         if k < 1:
             raise InputError("n_traits must be at least 1", field="n_traits", value=k)
         a = N_AGES
         put = object.__setattr__
-        put(self, "population", _array(self.population, "population", (s, k, x, a)))
+        put(self, "population", _array(self.population, "population", (s, k, x, a), r))
         _not_negative(self.population, "population")
-        put(self, "survival", _array(self.survival, "survival", (t, x, a)))
+        put(self, "survival", _array(self.survival, "survival", (t, x, a), r))
         _in_unit(self.survival, "survival")
-        put(self, "newborn_survival", _array(self.newborn_survival, "newborn_survival", (t, x)))
+        put(self, "newborn_survival", _array(self.newborn_survival, "newborn_survival", (t, x), r))
         _in_unit(self.newborn_survival, "newborn_survival")
-        put(self, "asfr", _array(self.asfr, "asfr", (t, a)))
+        put(self, "asfr", _array(self.asfr, "asfr", (t, a), r))
         _not_negative(self.asfr, "asfr")
-        put(self, "birth_sex_shares", _array(self.birth_sex_shares, "birth_sex_shares", (t, x)))
+        put(self, "birth_sex_shares", _array(self.birth_sex_shares, "birth_sex_shares", (t, x), r))
         _in_unit(self.birth_sex_shares, "birth_sex_shares")
-        if not np.allclose(self.birth_sex_shares.sum(axis=1), 1.0, atol=1e-12):
+        if not np.allclose(self.birth_sex_shares.sum(axis=-1), 1.0, atol=1e-12):
             raise InputError("birth_sex_shares must sum to 1 each step", field="birth_sex_shares")
-        put(self, "emigration", _array(self.emigration, "emigration", (t, s, x, a)))
-        put(self, "interprovincial", _array(self.interprovincial, "interprovincial", (t, s, x, a)))
+        put(self, "emigration", _array(self.emigration, "emigration", (t, s, x, a), r))
+        put(
+            self,
+            "interprovincial",
+            _array(self.interprovincial, "interprovincial", (t, s, x, a), r),
+        )
         for name in ("emigration", "interprovincial"):
             rates = getattr(self, name)
+            scale_name = f"{name}_scale"
+            scale = getattr(self, scale_name)
             largest = float(np.abs(rates).max()) if rates.size else 0.0
+            if scale is not None:
+                scale = _array(scale, scale_name, (t,), r)
+                _not_negative(scale, scale_name)
+                put(self, scale_name, scale)
+                largest *= float(scale.max())
             if largest > 1.0:
                 raise InputError(f"{name} rates must lie in [-1, 1]", field=name, value=largest)
-        put(self, "immigrants", _array(self.immigrants, "immigrants", (t, c, x, a)))
+        put(self, "immigrants", _array(self.immigrants, "immigrants", (t, c, x, a), r))
         _not_negative(self.immigrants, "immigrants")
         put(
             self,
             "npr_transition_share",
-            _array(self.npr_transition_share, "npr_transition_share", (t, c)),
+            _array(self.npr_transition_share, "npr_transition_share", (t, c), r),
         )
         _in_unit(self.npr_transition_share, "npr_transition_share")
         if self.npr_state is None and (
@@ -229,10 +300,10 @@ class ProjectionInputs:
         if self.npr_state is not None and not 0 <= self.npr_state < s:
             raise InputError("npr_state outside the state axis", field="npr_state")
         if self.npr_stock is not None:
-            put(self, "npr_stock", _array(self.npr_stock, "npr_stock", (t, x, a)))
+            put(self, "npr_stock", _array(self.npr_stock, "npr_stock", (t, x, a), r))
             _not_negative(self.npr_stock, "npr_stock")
         if self.net_migration is not None:
-            put(self, "net_migration", _array(self.net_migration, "net_migration", (t, s, x, a)))
+            put(self, "net_migration", _array(self.net_migration, "net_migration", (t, s, x, a), r))
         for name in ("migration_at_start", "birth_exposure_end"):
             value = float(getattr(self, name))
             if not 0.0 <= value <= 1.0:
@@ -262,6 +333,7 @@ class ProjectionInputs:
                 _array(self.trait_transition, "trait_transition", (t, s, k - 1, x, a)),
             )
             _in_unit(np.asarray(self.trait_transition), "trait_transition")
+        put(self, "trajectories", r[0] if r else None)
 
 
 def with_traits(
@@ -302,10 +374,10 @@ def with_traits(
             field="population_shares",
         )
     shares = _traits(shares, "population_shares", shares.shape)
-    population = inputs.population[:, 0, :, :, None] * shares  # (S, X, A, K)
+    population = inputs.population[..., 0, :, :, None] * shares  # ([R,] S, X, A, K)
     return dataclasses.replace(
         inputs,
-        population=np.moveaxis(population, -1, 1),
+        population=np.moveaxis(population, -1, -3),
         n_traits=shares.shape[-1],
         entry_traits=entry_traits,
         npr_entry_traits=npr_entry_traits,
@@ -325,6 +397,9 @@ def _traits(value: object, name: str, shape: tuple[int, ...]) -> FloatArray:
 @dataclass(frozen=True)
 class ProjectionOutputs:
     """What :func:`project` returns: populations on 1 July and the flows of each step.
+
+    With ``R`` trajectories (``inputs.trajectories``) every array below carries a leading
+    axis of length ``R``.
 
     Attributes
     ----------
@@ -368,16 +443,16 @@ class ProjectionOutputs:
 
     @property
     def totals(self) -> FloatArray:
-        """Total population on 1 July of each year, ``(T + 1,)``."""
-        return np.asarray(self.population.sum(axis=(1, 2, 3, 4)), dtype=float)
+        """Total population on 1 July of each year, ``([R,] T + 1)``."""
+        return np.asarray(self.population.sum(axis=(-4, -3, -2, -1)), dtype=float)
 
     def growth_from_components(self) -> FloatArray:
-        """``births − deaths + every migration component`` per step, ``(T,)``."""
+        """``births − deaths + every migration component`` per step, ``([R,] T)``."""
         return np.asarray(
-            self.births.sum(axis=1)
-            - self.deaths.sum(axis=1)
-            + self.immigrants.sum(axis=1)
-            - self.npr_transitions.sum(axis=1)
+            self.births.sum(axis=-1)
+            - self.deaths.sum(axis=-1)
+            + self.immigrants.sum(axis=-1)
+            - self.npr_transitions.sum(axis=-1)
             + self.npr_net
             - self.emigration
             + self.interprovincial
@@ -386,24 +461,35 @@ class ProjectionOutputs:
         )
 
 
-def project(inputs: ProjectionInputs) -> ProjectionOutputs:
+def project(
+    inputs: ProjectionInputs, *, reduce: Callable[[FloatArray], FloatArray] | None = None
+) -> ProjectionOutputs:
     """Run the projection described by ``inputs`` (see the module docstring).
 
     Parameters
     ----------
     inputs:
-        Validated arrays by step.
+        Validated arrays by step, optionally with a leading trajectory axis on the fields
+        of :data:`BATCHED_FIELDS`.
+    reduce:
+        Keep only what this function makes of each year's population instead of the
+        whole state (e.g. ``lambda p: p.sum(axis=(0, 1))`` for sex × age): the engine then
+        holds two years in memory, not ``T + 1``, which is what lets thousands of
+        trajectories run in bounded memory. It receives ``(S, K, X, A)``, or in a batched
+        run ``(S, K, X, A, R)`` (trajectories last), and must keep that last axis; the
+        outputs' ``population`` is then ``([R,] T + 1, *reduced)``.
 
     Returns
     -------
     ProjectionOutputs
         Populations on 1 July of every year from ``base_year`` to ``base_year + T`` and the
-        flows of each step (persons).
+        flows of each step (persons), each with a leading trajectory axis when
+        ``inputs.trajectories`` is set.
     """
     inp = inputs
     sp = inp.space
     n_t = inp.steps
-    n_s, n_k, n_x, n_a = inp.population.shape
+    n_s, n_k, n_x, n_a = inp.population.shape[-4:]
     n_c = len(sp.categories)
     n_d = sp.n_durations
     h = float(inp.migration_at_start)
@@ -413,31 +499,63 @@ def project(inputs: ProjectionInputs) -> ProjectionOutputs:
     newborn = sp.newborn_state
     npr = inp.npr_state
     multi_trait = n_k > 1
+    n_r = inp.trajectories
+    # Work arrays carry the trajectory axis last (``tail``); shared inputs get a
+    # broadcast one (``last``: a view, no copy).
+    tail: tuple[int, ...] = () if n_r is None else (n_r,)
+    last: tuple[Any, ...] = () if n_r is None else (..., None)
 
-    pop = np.empty((n_t + 1, n_s, n_k, n_x, n_a))
-    pop[0] = inp.population
-    births = np.zeros((n_t, n_x))
-    deaths = np.zeros((n_t, n_x))
-    immigrants = inp.immigrants.sum(axis=(2, 3))
-    transitions = np.zeros((n_t, n_c))
-    emig_out = np.zeros(n_t)
-    interp_out = np.zeros(n_t)
-    npr_net = np.zeros(n_t)
-    other = np.zeros(n_t)
+    def given(name: str, core: int) -> FloatArray:
+        """Input ``name`` (``core`` axes unbatched) laid out with the trajectories last."""
+        array: FloatArray = getattr(inp, name)
+        if n_r is None:
+            return array
+        if array.ndim == core:
+            return np.broadcast_to(array[..., None], (*array.shape, n_r))
+        return np.ascontiguousarray(np.moveaxis(array, 0, -1))
+
+    def shared(array: FloatArray) -> FloatArray:
+        """A shared array with the trajectory axis of length 1 (to broadcast)."""
+        return array if n_r is None else array[last]
+
+    survival = given("survival", 3)
+    newborn_survival = given("newborn_survival", 2)
+    asfr = given("asfr", 2)
+    sex_shares = given("birth_sex_shares", 2)
+    emigration = given("emigration", 4)
+    interprovincial = given("interprovincial", 4)
+    admissions = given("immigrants", 4)
+    share = given("npr_transition_share", 2)
+    npr_stock = None if inp.npr_stock is None else given("npr_stock", 3)
+    exo = None if inp.net_migration is None else given("net_migration", 4)
+    emig_scale = None if inp.emigration_scale is None else given("emigration_scale", 1)
+    interp_scale = None if inp.interprovincial_scale is None else given("interprovincial_scale", 1)
+
+    if reduce is None:
+        pop = np.empty((n_t + 1, n_s, n_k, n_x, n_a, *tail))
+    else:  # two alternating years
+        pop = np.empty((2, n_s, n_k, n_x, n_a, *tail))
+    pop[0] = inp.population if n_r is None else given("population", 4)
+    kept: list[FloatArray] = [] if reduce is None else [np.array(reduce(pop[0]))]
+    births = np.zeros((n_t, n_x, *tail))
+    deaths = np.zeros((n_t, n_x, *tail))
+    immigrants = admissions.sum(axis=(2, 3))
+    transitions = np.zeros((n_t, n_c, *tail))
+    emig_out = np.zeros((n_t, *tail))
+    interp_out = np.zeros((n_t, *tail))
+    npr_net = np.zeros((n_t, *tail))
+    other = np.zeros((n_t, *tail))
 
     # Per-step arrays computed once, outside the loop.
-    net_rate = inp.interprovincial - inp.emigration  # (T, S, X, A), net gain per person
-    deaths_weight = 1.0 - inp.survival  # (T, X, A)
-    share = inp.npr_transition_share
+    deaths_weight = 1.0 - survival  # (T, X, A[, R])
     take_transitions = npr is not None and bool(np.any(share > 0))
-    demand_all = share[:, :, None, None] * inp.immigrants  # (T, C, X, A)
     # Trait shares of arrivals by step: (T, C, K, X, A) and (T, K, X, A).
     if inp.entry_traits is None:
         entry_by_step = np.zeros((1, n_c, n_k, n_x, n_a))
         entry_by_step[:, :, 0] = 1.0
     else:
-        given = inp.entry_traits if inp.entry_traits.ndim == 5 else inp.entry_traits[None]
-        entry_by_step = np.ascontiguousarray(np.moveaxis(given, -1, 2))
+        traits = inp.entry_traits if inp.entry_traits.ndim == 5 else inp.entry_traits[None]
+        entry_by_step = np.ascontiguousarray(np.moveaxis(traits, -1, 2))
     if inp.npr_entry_traits is None:
         npr_by_step = np.zeros((1, n_k, n_x, n_a))
         npr_by_step[:, 0] = 1.0
@@ -448,7 +566,6 @@ def project(inputs: ProjectionInputs) -> ProjectionOutputs:
         )
     entry_varies = entry_by_step.shape[0] > 1
     npr_varies = npr_by_step.shape[0] > 1
-    exo = inp.net_migration
     if exo is not None:
         other[:] = exo.sum(axis=(1, 2, 3))
     trans = inp.trait_transition
@@ -457,22 +574,25 @@ def project(inputs: ProjectionInputs) -> ProjectionOutputs:
     fem = 0  # the female row of the sex axis (the only row in a one-sex layout)
 
     # Work buffers, reused every step.
-    start = np.empty((n_s, n_k, n_x, n_a))
-    moved = np.empty((n_s, n_k, n_x, n_a))
-    surv = np.empty((n_s, n_k, n_x, n_a))
-    ent = np.empty((n_c, n_k, n_x, n_a))
-    late = np.empty((n_c, n_k, n_x, n_a))
+    start = np.empty((n_s, n_k, n_x, n_a, *tail))
+    moved = np.empty((n_s, n_k, n_x, n_a, *tail))
+    surv = np.empty((n_s, n_k, n_x, n_a, *tail))
+    ent = np.empty((n_c, n_k, n_x, n_a, *tail))
+    late = np.empty((n_c, n_k, n_x, n_a, *tail))
 
     for i in range(n_t):
-        p = pop[i]
-        new = pop[i + 1]
-        sv = inp.survival[i]
+        p, new = (pop[i], pop[i + 1]) if reduce is None else (pop[i % 2], pop[(i + 1) % 2])
+        sv = survival[i]
+        emig_i = emigration[i] if emig_scale is None else emigration[i] * emig_scale[i]
+        interp_i = (
+            interprovincial[i] if interp_scale is None else interprovincial[i] * interp_scale[i]
+        )
 
         # 1. rate-based net migration, counted on the start population.
-        np.multiply(p, net_rate[i][:, None], out=moved)
+        np.multiply(p, (interp_i - emig_i)[:, None], out=moved)
         p_by_state = p.sum(axis=1) if multi_trait else p[:, 0]
-        emig_out[i] = np.vdot(p_by_state, inp.emigration[i])
-        interp_out[i] = np.vdot(p_by_state, inp.interprovincial[i])
+        emig_out[i] = _dot(p_by_state, emig_i, n_r)
+        interp_out[i] = _dot(p_by_state, interp_i, n_r)
 
         # 2. start population P* = P + h·NM (+ h·exogenous migrants).
         np.multiply(moved, h, out=start)
@@ -484,19 +604,19 @@ def project(inputs: ProjectionInputs) -> ProjectionOutputs:
 
         # 3. admissions: transitions out of the NPR stock (at the start), the rest from
         # abroad (h at the start, 1 - h at the end).
-        abroad = inp.immigrants[i]
-        entry_traits_k = entry_by_step[i if entry_varies else 0]
+        abroad = admissions[i]
+        entry_traits_k = shared(entry_by_step[i if entry_varies else 0])
         if take_transitions and npr is not None:
-            demand = demand_all[i]
+            demand = share[i][:, None, None] * abroad  # (C, X, A[, R])
             wanted = demand.sum(axis=0)
-            stock_k = start[npr]  # (K, X, A) view: the NPR cells at the start
+            stock_k = start[npr]  # (K, X, A[, R]) view: the NPR cells at the start
             stock = stock_k.sum(axis=0) if multi_trait else stock_k[0]
             with np.errstate(divide="ignore", invalid="ignore"):
                 # Take what is asked, or what is there (nothing from an empty cell).
                 ratio = np.where(wanted > stock, np.maximum(stock, 0.0) / wanted, 1.0)
                 mix = np.where(stock > 0, stock_k / stock, 0.0)  # trait mix of the cell
                 left = np.where(stock > 0, 1.0 - wanted * ratio / stock, 1.0)
-            taken = demand * ratio  # (C, X, A)
+            taken = demand * ratio  # (C, X, A[, R])
             transitions[i] = taken.sum(axis=(1, 2))
             abroad = abroad - taken
             np.multiply(abroad[:, None], entry_traits_k, out=late)
@@ -511,7 +631,10 @@ def project(inputs: ProjectionInputs) -> ProjectionOutputs:
 
         # 4. deaths and survivors (start population and arrivals counted at the start).
         dw = deaths_weight[i]
-        died = np.einsum("skxa,xa->x", start, dw) + np.einsum("ckxa,xa->x", ent, dw)
+        if n_r is None:
+            died = np.einsum("skxa,xa->x", start, dw) + np.einsum("ckxa,xa->x", ent, dw)
+        else:
+            died = np.einsum("skxar,xar->xr", start, dw) + np.einsum("ckxar,xar->xr", ent, dw)
         fem_start = start[:, :, fem].sum(axis=(0, 1)) + ent[:, :, fem].sum(axis=(0, 1))
         np.multiply(start, sv, out=surv)
         if h < 1.0:
@@ -522,38 +645,62 @@ def project(inputs: ProjectionInputs) -> ProjectionOutputs:
 
         # 5. trait progression after survival.
         if trans_fn is not None:
-            _progress(surv, np.asarray(trans_fn(i, int(inp.base_year) + i, surv)))
+            prob = np.asarray(trans_fn(i, int(inp.base_year) + i, surv))
+            _progress(surv, prob if n_r is None or prob.ndim == 5 else prob[last])
         elif trans_array is not None:
-            _progress(surv, trans_array[i])
+            _progress(surv, shared(trans_array[i]))
 
         # 6. ageing and durations, then arrivals at duration 0.
         _advance(surv, new, blk, n_c, n_d)
         arrived = new[entry]
-        arrived[..., 1:] += ent[..., :-1]
-        arrived[..., -1] += ent[..., -1]
+        arrived[:, :, :, 1:] += ent[:, :, :, :-1]
+        arrived[:, :, :, -1] += ent[:, :, :, -1]
         if exo_k is not None:
             new += (1.0 - h) * exo_k
 
         # 7. the NPR stock path: net arrivals (or departures) to reach the target.
-        if inp.npr_stock is not None and npr is not None:
+        if npr_stock is not None and npr is not None:
             cur_k = new[npr]
             cur = cur_k.sum(axis=0) if multi_trait else cur_k[0]
-            gap = inp.npr_stock[i] - cur
-            npr_net[i] = gap.sum()
+            gap = npr_stock[i] - cur
+            npr_net[i] = gap.sum() if n_r is None else gap.sum(axis=(0, 1))
             with np.errstate(divide="ignore", invalid="ignore"):
                 keep = np.where(gap < 0, np.where(cur > 0, 1.0 + gap / cur, 0.0), 1.0)
             cur_k *= keep
-            cur_k += np.maximum(gap, 0.0) * npr_by_step[i if npr_varies else 0]
+            cur_k += np.maximum(gap, 0.0) * shared(npr_by_step[i if npr_varies else 0])
 
         # 8. births from the start and end female exposure; newborns are non-immigrants.
         fem_end = new[:, :, fem].sum(axis=(0, 1))
-        total_births = float(inp.asfr[i] @ ((1.0 - w_end) * fem_start + w_end * fem_end))
-        born = total_births * inp.birth_sex_shares[i]
-        alive = born * inp.newborn_survival[i]
+        exposure = (1.0 - w_end) * fem_start + w_end * fem_end
+        total_births = _dot(asfr[i], exposure, n_r)
+        born = total_births * sex_shares[i]
+        alive = born * newborn_survival[i]
         new[newborn, inp.newborn_trait, :, 0] += alive
         births[i] = born
         deaths[i] = died + born - alive
+        if reduce is not None:
+            kept.append(np.array(reduce(new)))
 
+    if reduce is not None:
+        pop = np.stack(kept)
+    if n_r is not None:  # back to the public layout: trajectories first (views)
+        return ProjectionOutputs(
+            inp,
+            *(
+                np.moveaxis(a, -1, 0)
+                for a in (
+                    pop,
+                    births,
+                    deaths,
+                    immigrants,
+                    transitions,
+                    emig_out,
+                    interp_out,
+                    npr_net,
+                    other,
+                )
+            ),
+        )
     return ProjectionOutputs(
         inputs=inp,
         population=pop,
@@ -568,8 +715,15 @@ def project(inputs: ProjectionInputs) -> ProjectionOutputs:
     )
 
 
+def _dot(a: FloatArray, b: FloatArray, n_r: int | None) -> FloatArray | float:
+    """Sum of products over every axis (one run) or every axis but the last (``R``)."""
+    if n_r is None:
+        return float(np.vdot(a, b)) if a.ndim > 1 else float(a @ b)
+    return np.asarray((a * b).reshape(-1, n_r).sum(axis=0), dtype=float)
+
+
 def _progress(surv: FloatArray, prob: FloatArray) -> None:
-    """Move ``prob`` of each trait ``k`` to ``k + 1`` in place (``surv``: ``(S, K, X, A)``)."""
+    """Move ``prob`` of each trait ``k`` to ``k + 1`` in place (``surv``: ``(S, K, X, A[, R])``)."""
     step_up = prob * surv[:, :-1]
     surv[:, :-1] -= step_up
     surv[:, 1:] += step_up
@@ -589,7 +743,7 @@ def _exogenous_by_trait(flow: FloatArray, p: FloatArray) -> FloatArray:
 def _advance(surv: FloatArray, new: FloatArray, blk: slice, n_c: int, n_d: int) -> None:
     """Age every cell one year and move immigrant durations on, writing into ``new``.
 
-    ``surv`` and ``new`` are ``(S, K, X, A)``. Age ``a → a + 1`` with the open group
+    ``surv`` and ``new`` are ``(S, K, X, A[, R])``. Age ``a → a + 1`` with the open group
     keeping its own; in the block, duration ``d → d + 1`` with the last absorbing itself.
     Single states keep their index.
     """
