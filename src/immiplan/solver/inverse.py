@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -751,6 +752,14 @@ def solve_decision(
         if t.indicator
     )
     context = context.for_targets(french)
+    needed = {
+        p
+        for target in targets
+        for t in target.terms
+        if t.indicator
+        for p in INDICATORS[t.indicator].numerator + INDICATORS[t.indicator].denominator
+    }
+    context = dataclasses.replace(context, primitives=context.primitives.only(needed))
     units = unit_admissions(context, decision)
     z0 = decision.start.copy()
     lin = linearise(context, decision, z0, units)
@@ -780,12 +789,12 @@ def solve_decision(
         # the responses and re-anchor the model on the forward run (a chord step, one run),
         # which converges fast because a cap moves the responses very little.
         if decision.n <= FULL_RELINEARISATION or chords >= MAX_CHORDS:
-            lin = linearise(context, decision, z, units, outputs)
+            lin = linearise(context, decision, z, units)
             runs += decision.n
             relinearised += 1
             chords = 0
         else:
-            lin = Linearisation(z, actual, lin.responses, outputs)
+            lin = Linearisation(z, actual, lin.responses)
             chords += 1
     values = forward_values(full, outputs)
     context = full
