@@ -95,11 +95,11 @@ def test_the_shipped_files_load() -> None:
 def test_a_bad_value_names_file_field_and_value(
     tree: Path, file: str, day: str, change: Callable[[Any], Any], field: str, value: Any
 ) -> None:
-    _edit(tree / "outcomes" / f"{file}.yaml", day, change)
+    _edit(tree / "provinces" / "qc" / "outcomes" / f"{file}.yaml", day, change)
     with pytest.raises(InputError) as info:
         _load_all()
     err = info.value
-    assert err.source == f"parameters/outcomes/{file}.yaml"
+    assert err.source == f"parameters/provinces/qc/outcomes/{file}.yaml"
     assert err.field == field
     assert err.value == value
     assert str(value) in str(err)
@@ -107,7 +107,12 @@ def test_a_bad_value_names_file_field_and_value(
 
 def test_a_missing_field_is_named(tree: Path) -> None:
     _edit(
-        tree / "outcomes" / "francization" / "adults_admitted_without_french.yaml",
+        tree
+        / "provinces"
+        / "qc"
+        / "outcomes"
+        / "francization"
+        / "adults_admitted_without_french.yaml",
         "2010-01-01",
         lambda v: {k: x for k, x in v.items() if k != "without_french"},
     )
@@ -117,7 +122,9 @@ def test_a_missing_field_is_named(tree: Path) -> None:
 
 
 def test_a_missing_file_is_named(tree: Path) -> None:
-    (tree / "outcomes" / "labour" / "relative_participation.yaml").unlink()
+    (tree / "provinces" / "qc" / "outcomes" / "labour" / "relative_participation.yaml").unlink()
     with pytest.raises(InputError, match="missing parameter file") as info:
         labour.load_labour_parameters()
-    assert info.value.source == "parameters/outcomes/labour/relative_participation.yaml"
+    assert (
+        info.value.source == "parameters/provinces/qc/outcomes/labour/relative_participation.yaml"
+    )

@@ -223,7 +223,6 @@ def _clear_outcome_caches() -> None:
         labour.load_labour_parameters,
         francization.load_francization_parameters,
         run.french_model,
-        run._labour_for,
     ):
         cached.cache_clear()
 
@@ -256,21 +255,21 @@ def _negative_grant(doc: dict[str, object]) -> None:
     ("file", "edit", "expected"),
     [
         (
-            "outcomes/french/school_acquisition.yaml",
+            "provinces/qc/outcomes/french/school_acquisition.yaml",
             _school_rate,
             ("field 'values.1977-08-26.value'", "value 1.5", "[0, 1]"),
         ),
         (
-            "outcomes/labour/unemployment_25_54.yaml",
+            "provinces/qc/outcomes/labour/unemployment_25_54.yaml",
             _no_recent_unemployment,
             ("field 'values.2017-01-01.value.landed_under_5'", "missing field"),
         ),
         (
-            "outcomes/francization/federal_grant.yaml",
+            "provinces/qc/outcomes/francization/federal_grant.yaml",
             _negative_grant,
             ("field 'values.2021-04-01.value.total'", "-697000000", "negative"),
         ),
-        ("outcomes/french/census_share_total.yaml", None, ("missing parameter file",)),
+        ("provinces/qc/outcomes/french/census_share_total.yaml", None, ("missing parameter file",)),
     ],
 )
 def test_a_bad_outcome_parameter_file_exits_2_and_writes_nothing(

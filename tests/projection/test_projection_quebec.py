@@ -123,10 +123,10 @@ def test_long_term_stock_conserves_the_census_total() -> None:
     stock = prepared.split.reconstruction
     assert stock is not None
     assumptions = load_assumptions()
-    moved = dict(assumptions.immigrants_2016_by_period, before_2001=600_000.0)
+    moved = dict(assumptions.immigrants_census_by_period, before_2001=600_000.0)
     other = long_term_stock(
         load_quebec_2018(),
-        dataclasses.replace(assumptions, immigrants_2016_by_period=moved),
+        dataclasses.replace(assumptions, immigrants_census_by_period=moved),
         prepared.retention,
         stock.landed_since_2008_2016,
     )

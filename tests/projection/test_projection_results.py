@@ -69,7 +69,7 @@ def test_indicators_follow_their_definitions(result: ProjectionResult) -> None:
     assert round(first["share_65_plus"]) == 19
     # Median age 2018: 42.5 (ISQ, both sexes).
     assert first["median_age"] == pytest.approx(42.5, abs=0.1)
-    assert first["quebec_share_of_canada"] == pytest.approx(22.6, abs=0.05)
+    assert first["share_of_parent"] == pytest.approx(22.6, abs=0.05)
     assert 10 < first["immigrant_share"] < 16
 
 
@@ -86,7 +86,7 @@ def test_median_age_by_linear_interpolation() -> None:
 def test_headline_is_every_five_years_and_the_last(result: ProjectionResult) -> None:
     head = result.headline()
     assert list(head["year"]) == [2018, 2023, 2028, 2033, 2038, 2040]
-    assert "quebec_share_of_canada" in head
+    assert "share_of_parent" in head
 
 
 def test_tidy_tables(result: ProjectionResult) -> None:

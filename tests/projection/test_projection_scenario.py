@@ -130,7 +130,7 @@ def test_a_missing_plan_is_named(tmp_path: Path) -> None:
 
 def test_a_federal_plan_is_refused(tmp_path: Path) -> None:
     err = _error(tmp_path, lambda d: d["immigration"].update(plans=["canada-2019-2021"]))
-    assert "Quebec plan" in err.message
+    assert "name a plan of quebec" in err.message
 
 
 def test_a_rate_outside_zero_one(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ LABELS = {
     "share_65_plus": "65+ %",
     "dependency_ratio": "Dependency",
     "immigrant_share": "Immigrants %",
-    "quebec_share_of_canada": "Share of Canada %",
+    "share_of_parent": "Share of parent %",
 }
 DIGITS = {
     "Median age": 1,
@@ -83,21 +83,16 @@ class _Run:
 
 def _run(name: str, horizon: int | None, with_outcomes: bool) -> _Run:
     """Load, prepare and project one scenario (with its outcomes unless switched off)."""
-    from immiplan.outcomes.run import OutcomeOptions, project_with_outcomes
-    from immiplan.projection.engine import project
-    from immiplan.projection.results import ProjectionResult, check_population
-    from immiplan.projection.scenario import load_scenario, prepare
+    from immiplan.outcomes.run import OutcomeOptions
+    from immiplan.pipeline import NO_OUTCOMES, run
+    from immiplan.projection.scenario import load_scenario
 
     loaded = load_scenario(name)
-    prepared = prepare(loaded, horizon=horizon)
-    text = loaded.text
-    options = OutcomeOptions.from_switches(prepared.scenario.outcomes)
+    options = OutcomeOptions.from_switches(loaded.scenario.outcomes)
     if with_outcomes and options.any:
-        result = project_with_outcomes(prepared, options, source_text=text)
+        result = run(loaded, horizon=horizon, options=options)
         return _Run(result.projection, result)
-    outputs = project(prepared.inputs)
-    check_population(outputs, loaded.source)
-    return _Run(ProjectionResult(prepared=prepared, outputs=outputs, source_text=text), None)
+    return _Run(run(loaded, horizon=horizon, options=NO_OUTCOMES).projection, None)
 
 
 def project_command(
@@ -240,15 +235,26 @@ def _print_outcomes(result: OutcomeResult, years: pd.Series) -> None:
         notes.append(
             "French %: share able to conduct a conversation in French (census question) of "
             "everyone, of immigrants (imm.) and of recent immigrants (landed under 5 years). "
-            f"Base year calibrated to the 2016 Census ({100 * french['base_total']:.1f} %), "
+            f"Base year calibrated to the {french.get('census_year', '')} Census "
+            f"({100 * french['base_total']:.1f} %), "
             "French acquired after landing to its "
             f"{100 * french['recent_immigrants_target']:.1f} % of recent immigrants."
         )
     if "labour" in calibration:
+        unemployment = calibration["labour"].get("unemployment_25_54", {})
         notes.append(
-            "Labour force and unemployment (15+): Labour Force Survey 2017 rates by age band and "
-            "years since landing (unemployment 25–54: 14.1 % under 5 years, 6.4 % at 5–10, "
-            "7.7 % at 10+, 4.5 % born in Canada), held."
+            f"Labour force and unemployment (15+): Labour Force Survey "
+            f"{calibration['labour'].get('lfs_year', '')} rates by age band and years since landing"
+            + (
+                " (unemployment 25–54: "
+                + ", ".join(
+                    f"{k.replace('_', ' ')} {100 * float(v):.1f} %" for k, v in unemployment.items()
+                )
+                + ")"
+                if unemployment
+                else ""
+            )
+            + ", held."
         )
     if "francization" in calibration:
         cost = calibration["francization"]["cost_per_student"]
@@ -288,8 +294,8 @@ def _table_view(frame: pd.DataFrame) -> pd.DataFrame:
     )
     for column in ("growth", "median_age", "share_65_plus", "dependency_ratio"):
         view[LABELS[column]] = frame[column]
-    if "quebec_share_of_canada" in frame:
-        view[LABELS["quebec_share_of_canada"]] = frame["quebec_share_of_canada"]
+    if "share_of_parent" in frame:
+        view[LABELS["share_of_parent"]] = frame["share_of_parent"]
     return view
 
 

@@ -6,6 +6,7 @@ the object it was given to) and the offending value, so a user can find and fix 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -136,6 +137,31 @@ def checked_all(
         if entry.value is not None:
             checked(parameter, entry, check, key)
     return parameter
+
+
+def at(parameter: Parameter, when: dt.date) -> DatedValue:
+    """The dated value in force on ``when`` (a base date or a census date)."""
+    try:
+        return parameter.entry_at(when)
+    except InputError:
+        raise InputError(
+            f"no value in force on {when.isoformat()}",
+            source=parameter_file(parameter.name),
+            field="values",
+            value=when.isoformat(),
+        ) from None
+
+
+def branch_defaults(branch: str | None, when: dt.date | None) -> tuple[str, dt.date, Any]:
+    """The parameter branch and date to read at, defaulting to the default base's."""
+    from immiplan.projection.bases import DEFAULT_BASE, load_manifest
+
+    manifest = load_manifest(DEFAULT_BASE)
+    return (
+        manifest.parameters if branch is None else branch,
+        manifest.base_date if when is None else when,
+        manifest,
+    )
 
 
 def latest(parameter: Parameter) -> DatedValue:

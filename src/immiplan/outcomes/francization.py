@@ -20,6 +20,7 @@ Per projection step (1 July of ``y`` to 1 July of ``y + 1``, admissions of calen
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -110,8 +111,11 @@ class FrancizationParameters:
 
 
 @cache
-def load_francization_parameters() -> FrancizationParameters:
-    """Read ``data/parameters/outcomes/francization/``.
+def load_francization_parameters(
+    branch: str | None = None, when: dt.date | None = None
+) -> FrancizationParameters:
+    """Read ``<branch>/outcomes/francization/`` at the base date ``when`` (both default to
+    the default base's).
 
     Raises
     ------
@@ -119,19 +123,22 @@ def load_francization_parameters() -> FrancizationParameters:
         A missing file or field, or a value out of range, naming the file, the field
         (``values.DATE.value[.KEY]``) and the value.
     """
+    branch, when, _ = _checks.branch_defaults(branch, when)
     tree = parameters()
-    participation = _checks.checked_all(_checks.read(tree, "outcomes.francization.participation"))
-    attendance = _checks.read(tree, "outcomes.francization.non_attendance_share")
-    cost = _checks.read(tree, "outcomes.francization.program_cost")
-    cost_entry = _checks.latest(cost)
-    adults = _checks.read(tree, "outcomes.francization.adults_admitted_without_french")
-    adults_entry = _checks.latest(adults)
-    grant = _checks.checked_all(
-        _checks.read(tree, "outcomes.francization.federal_grant"), _checks.non_negative, "total"
-    )
+
+    def read(name: str) -> Parameter:
+        return _checks.read(tree, f"{branch}.outcomes.francization.{name}")
+
+    participation = _checks.checked_all(read("participation"))
+    attendance = read("non_attendance_share")
+    cost = read("program_cost")
+    cost_entry = _checks.at(cost, when)
+    adults = read("adults_admitted_without_french")
+    adults_entry = _checks.at(adults, when)
+    grant = _checks.checked_all(read("federal_grant"), _checks.non_negative, "total")
     return FrancizationParameters(
         participation=participation,
-        non_attendance=_checks.checked(attendance, _checks.latest(attendance)),
+        non_attendance=_checks.checked(attendance, _checks.at(attendance, when)),
         program_cost=(
             _checks.checked(cost, cost_entry, _checks.non_negative, "low"),
             _checks.checked(cost, cost_entry, _checks.non_negative, "high"),

@@ -45,6 +45,7 @@ values of calendar year ``y + 1`` (the step's midpoint, 1 January).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -56,7 +57,7 @@ from scipy import optimize
 from immiplan.errors import InputError
 from immiplan.outcomes import _checks
 from immiplan.projection.state import CATEGORIES, N_AGES, StateSpace
-from immiplan.system.parameters import Parameter, parameters
+from immiplan.system.parameters import DatedValue, Parameter, parameters
 
 FloatArray = NDArray[np.float64]
 
@@ -171,21 +172,39 @@ def _at_or_first(parameter: Parameter, year: int) -> float:
 
 
 @cache
-def load_french_parameters() -> FrenchParameters:
-    """Read ``data/parameters/outcomes/french/`` (and the francization participation).
+def load_french_parameters(
+    branch: str | None = None, census: dt.date | None = None, when: dt.date | None = None
+) -> FrenchParameters:
+    """Read ``<branch>/outcomes/french/`` (and the francization participation).
+
+    Parameters
+    ----------
+    branch:
+        The jurisdiction's parameter branch (``provinces.qc``); default the default base's.
+    census:
+        Date of the census whose shares calibrate the model (a base's
+        ``calibration.french_census``); default the default base's.
+    when:
+        The base date, at which the other values are read; default the default base's.
 
     Raises
     ------
     InputError
-        A missing file or field, or a value out of range, naming the file
-        (``parameters/outcomes/french/....yaml``), the field (``values.DATE.value``) and the
-        value.
+        A missing file or field, a value missing at the date, or a value out of range,
+        naming the file (``parameters/.../outcomes/french/....yaml``), the field
+        (``values.DATE.value``) and the value.
     """
+    branch, when, manifest = _checks.branch_defaults(branch, when)
+    census = manifest.calibration.french_census if census is None else census
     tree = parameters()
-    admission = _checks.checked_all(_checks.read(tree, "outcomes.french.admission_share"))
-    worker = _checks.read(tree, "outcomes.french.skilled_worker_admission_share")
-    worker_entry = _checks.latest(worker)
-    school = _checks.read(tree, "outcomes.french.school_acquisition")
+
+    def read(name: str) -> Parameter:
+        return _checks.read(tree, f"{branch}.outcomes.{name}")
+
+    admission = _checks.checked_all(read("french.admission_share"))
+    worker = read("french.skilled_worker_admission_share")
+    worker_entry = _checks.at(worker, when)
+    school = read("french.school_acquisition")
     ages = school.metadata.get("school_ages", {})
     if not isinstance(ages, Mapping):
         raise InputError(
@@ -194,18 +213,12 @@ def load_french_parameters() -> FrenchParameters:
             field="school_ages",
             value=ages,
         )
-    total_param = _checks.read(tree, "outcomes.french.census_share_total")
-    total = total_param.values[0]
-    recent_param = _checks.read(tree, "outcomes.french.census_share_recent_immigrants")
-    recent = next((v for v in recent_param.values if v.start.year == total.start.year), None)
-    if recent is None:
-        raise InputError(
-            f"needs a value for the census year of the total share ({total.start.year})",
-            source=_checks.parameter_file(recent_param.name),
-            field="values",
-        )
-    participation = _checks.checked_all(_checks.read(tree, "outcomes.francization.participation"))
-    autonomy = _checks.read(tree, "outcomes.francization.oral_autonomy_share")
+    total_param = read("french.census_share_total")
+    total = _census_value(total_param, census)
+    recent_param = read("french.census_share_recent_immigrants")
+    recent = _census_value(recent_param, census)
+    participation = _checks.checked_all(read("francization.participation"))
+    autonomy = read("francization.oral_autonomy_share")
     return FrenchParameters(
         admission_share=admission,
         economic_share=_checks.checked(worker, worker_entry, key="share"),
@@ -213,10 +226,10 @@ def load_french_parameters() -> FrenchParameters:
             _checks.year_of(worker, worker_entry, "first_year"),
             _checks.year_of(worker, worker_entry, "last_year"),
         ),
-        school_acquisition=_checks.checked(school, _checks.latest(school)),
+        school_acquisition=_checks.checked(school, _checks.at(school, when)),
         school_ages=(int(ages.get("first", 5)), int(ages.get("last", 15))),
         participation=participation,
-        oral_autonomy=_checks.checked(autonomy, _checks.latest(autonomy)),
+        oral_autonomy=_checks.checked(autonomy, _checks.at(autonomy, when)),
         census_total=_checks.checked(total_param, total),
         census_total_year=total.start.year,
         census_recent=_checks.checked(recent_param, recent),
@@ -224,21 +237,43 @@ def load_french_parameters() -> FrenchParameters:
     )
 
 
+def _census_value(parameter: Parameter, census: dt.date) -> DatedValue:
+    """The value dated exactly at the census (a census share is of its own day)."""
+    entry = next((v for v in parameter.values if v.start == census), None)
+    if entry is None:
+        raise InputError(
+            f"needs a value for the census of {census.isoformat()}",
+            source=_checks.parameter_file(parameter.name),
+            field="values",
+            value=census.isoformat(),
+        )
+    return entry
+
+
 # --- Admissions by category -------------------------------------------------------------
 
 
 @cache
-def category_admissions(jurisdiction: str = "quebec") -> dict[int, tuple[float, ...]]:
+def category_admissions(
+    jurisdiction: str | None = None, mix_years: tuple[int, int] | None = None
+) -> dict[int, tuple[float, ...]]:
     """Published admissions by calendar year and category (:data:`CATEGORIES` order).
 
-    Years that published only a total take the mean category mix of 2010–2014 (the same
-    assumption as the projection's base year, ``immiplan.projection.quebec``).
+    Years that published only a total take the mean category mix of ``mix_years`` (a base's
+    ``history.mix_years``, the same assumption as the projection's base split); both default
+    to the default base's.
     """
     from immiplan.plans.admissions import history_table
+    from immiplan.projection.bases import DEFAULT_BASE, load_manifest
 
+    manifest = load_manifest(DEFAULT_BASE)
+    jurisdiction = manifest.jurisdiction if jurisdiction is None else jurisdiction
+    first, last = manifest.history.mix_years if mix_years is None else mix_years
     table = history_table(jurisdiction)
     mix_rows = [
-        [float(table[y][c] or 0.0) for c in CATEGORIES] for y in range(2010, 2015) if y in table
+        [float(table[y][c] or 0.0) for c in CATEGORIES]
+        for y in range(first, last + 1)
+        if y in table
     ]
     mix = np.sum(mix_rows, axis=0)
     mix = mix / mix.sum()

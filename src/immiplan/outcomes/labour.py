@@ -128,8 +128,9 @@ class LabourParameters:
 
 
 @cache
-def load_labour_parameters(year: int = 2017) -> LabourParameters:
-    """Read ``data/parameters/outcomes/labour/`` in force in ``year``.
+def load_labour_parameters(year: int | None = None, branch: str | None = None) -> LabourParameters:
+    """Read ``<branch>/outcomes/labour/`` in force in ``year`` (a base's
+    ``calibration.labour_year``; both default to the default base's).
 
     Raises
     ------
@@ -137,10 +138,12 @@ def load_labour_parameters(year: int = 2017) -> LabourParameters:
         A missing file or field, or a rate outside [0, 1], naming the file, the field
         (``values.DATE.value.KEY``) and the value.
     """
+    branch, _, manifest = _checks.branch_defaults(branch, None)
+    year = manifest.calibration.labour_year if year is None else year
     tree = parameters()
 
     def read(name: str, keys: tuple[str, ...], check: Any = _checks.share) -> dict[str, float]:
-        param = _checks.read(tree, f"outcomes.labour.{name}")
+        param = _checks.read(tree, f"{branch}.outcomes.labour.{name}")
         try:
             entry = param.entry_at(year)
         except InputError:

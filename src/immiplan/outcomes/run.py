@@ -31,7 +31,11 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from immiplan.errors import InputError
-from immiplan.outcomes.francization import cost_per_student, load_francization_parameters
+from immiplan.outcomes.francization import (
+    FrancizationParameters,
+    cost_per_student,
+    load_francization_parameters,
+)
 from immiplan.outcomes.french import CANNOT, TRAITS, BaseFit, FrenchModel
 from immiplan.outcomes.indicators import (
     UNITS,
@@ -40,11 +44,11 @@ from immiplan.outcomes.indicators import (
     attach_outcomes,
     outcome_indicators,
 )
-from immiplan.outcomes.labour import LabourRates, calibrate_labour
+from immiplan.outcomes.labour import LabourRates, calibrate_labour, load_labour_parameters
 from immiplan.output import atomic_directory
 from immiplan.projection.engine import ProjectionInputs, ProjectionOutputs, project
 from immiplan.projection.scenario import EconomicSelection, LoadedScenario, OutcomeSwitches
-from immiplan.projection.state import CATEGORIES
+from immiplan.projection.state import CATEGORIES, StateSpace
 
 FloatArray = NDArray[np.float64]
 
@@ -54,7 +58,9 @@ __all__ = [
     "OutcomeResult",
     "add_french",
     "economic_entry",
+    "francization_parameters",
     "french_model",
+    "labour_rates",
     "outcomes_for",
     "plan_targets",
     "project_french",
@@ -90,11 +96,41 @@ class OutcomeOptions:
 
 
 @cache
-def french_model() -> FrenchModel:
-    """The French model calibrated on the embedded base data (computed once)."""
-    from immiplan.projection.base import load_quebec_2018
+def french_model(base: str | None = None) -> FrenchModel:
+    """The French model calibrated on a base (once per base; default the default base).
 
-    return FrenchModel.build(load_quebec_2018().category_profiles)
+    The census shares come from the base's ``calibration.french_census`` (the 2021 Census for
+    ``quebec-2023``, 2016's for ``quebec-2018``), the admissions' category mix from its
+    ``history.mix_years``, the profiles from its files.
+    """
+    from immiplan.outcomes.french import category_admissions, load_french_parameters
+    from immiplan.projection.bases import DEFAULT_BASE, load_base
+
+    data = load_base(DEFAULT_BASE if base is None else base)
+    manifest = data.manifest
+    params = load_french_parameters(
+        manifest.parameters, manifest.calibration.french_census, manifest.base_date
+    )
+    first, last = manifest.history.mix_years
+    calendar = category_admissions(manifest.jurisdiction, (first, last))
+    return FrenchModel.build(data.category_profiles, params, calendar)
+
+
+def labour_rates(population: FloatArray, space: StateSpace, base: str | None = None) -> LabourRates:
+    """Labour rates calibrated on a base population ``(S, X, A)`` with the base's LFS year."""
+    from immiplan.projection.bases import DEFAULT_BASE, load_manifest
+
+    manifest = load_manifest(DEFAULT_BASE if base is None else base)
+    params = load_labour_parameters(manifest.calibration.labour_year, manifest.parameters)
+    return calibrate_labour(population, space, params)
+
+
+def francization_parameters(base: str | None = None) -> FrancizationParameters:
+    """The francization parameters of a base's jurisdiction, at its base date."""
+    from immiplan.projection.bases import DEFAULT_BASE, load_manifest
+
+    manifest = load_manifest(DEFAULT_BASE if base is None else base)
+    return load_francization_parameters(manifest.parameters, manifest.base_date)
 
 
 def plan_targets(plans: Iterable[str]) -> dict[int, float]:
@@ -232,21 +268,16 @@ def project_french(french: FrenchInputs) -> ProjectionOutputs:
     return project(dataclasses.replace(inputs, entry_traits=entry))
 
 
-@cache
-def _labour_for(key: bytes, shape: tuple[int, ...]) -> LabourRates:
-    from immiplan.projection.state import QUEBEC
+def _lfs_year(base: str | None) -> int:
+    from immiplan.projection.bases import DEFAULT_BASE, load_manifest
 
-    population = np.frombuffer(key, dtype=float).reshape(shape)
-    return calibrate_labour(population, QUEBEC)
+    return int(load_manifest(DEFAULT_BASE if base is None else base).calibration.labour_year)
 
 
-def _labour(inputs: ProjectionInputs) -> LabourRates:
+def _labour(inputs: ProjectionInputs, base: str | None) -> LabourRates:
+    # Calibrated on the run's own base population (a closed-form solve: no cache needed).
     population = np.ascontiguousarray(inputs.population.sum(axis=1))
-    from immiplan.projection.state import QUEBEC
-
-    if inputs.space != QUEBEC:
-        return calibrate_labour(population, inputs.space)
-    return _labour_for(population.tobytes(), population.shape)
+    return labour_rates(population, inputs.space, base)
 
 
 def outcomes_for(
@@ -255,11 +286,14 @@ def outcomes_for(
     *,
     targets: Mapping[int, float] | None = None,
     selection: EconomicSelection | None = None,
+    base: str | None = None,
 ) -> tuple[ProjectionOutputs, pd.DataFrame, dict[str, Any]]:
-    """Project ``inputs`` (one trait) with the chosen outcomes.
+    """Project ``inputs`` (one trait) with the chosen outcomes: one engine run.
 
     ``targets`` are the plans' French-knowledge targets by calendar year; ``selection`` the
-    economic profile of a scenario's ``selection:`` block (French share at admission).
+    economic profile of a scenario's ``selection:`` block (French share at admission);
+    ``base`` the base the inputs start from (its calibration targets; default the default
+    base).
 
     Returns
     -------
@@ -267,7 +301,7 @@ def outcomes_for(
         The engine outputs (``K = 2`` when French is on), the tidy outcome table and the
         calibration numbers (JSON-friendly).
     """
-    model = french_model()
+    model = french_model(base)
     fit: dict[str, Any] = {}
     entry: FloatArray | None = None
     fitted: FrenchModel | None = None
@@ -279,6 +313,7 @@ def outcomes_for(
             "first_year_acquisition": model.calibration.first_year,
             "recent_immigrants_target": model.calibration.recent_target,
             "recent_immigrants_fit": model.calibration.recent_fit,
+            "census_year": model.params.census_total_year,
             **{f"base_{k}": float(v) for k, v in dataclasses.asdict(french.fit).items()},
         }
     else:
@@ -287,10 +322,10 @@ def outcomes_for(
             entry = _entry(inputs, model, targets, selection)[1]
     if selection is not None:
         fit["selection"] = selection.to_metadata()
-    labour = _labour(inputs) if options.labour else None
+    labour = _labour(inputs, base) if options.labour else None
     if labour is not None and labour.fit is not None:
-        fit["labour"] = dataclasses.asdict(labour.fit)
-    francization = load_francization_parameters() if options.francization else None
+        fit["labour"] = {**dataclasses.asdict(labour.fit), "lfs_year": _lfs_year(base)}
+    francization = francization_parameters(base) if options.francization else None
     if francization is not None:
         cost = cost_per_student(francization)
         fit["francization"] = {"cost_per_student": cost.value, "derivation": cost.arithmetic()}
@@ -377,8 +412,9 @@ def project_with_outcomes(
     switches = prepared.scenario.outcomes
     chosen = OutcomeOptions.from_switches(switches) if options is None else options
     targets = plan_targets(prepared.scenario.immigration.plans)
+    base = prepared.base.name if getattr(prepared, "base", None) is not None else None
     outputs, table, fit = outcomes_for(
-        prepared.inputs, chosen, targets=targets, selection=prepared.selection
+        prepared.inputs, chosen, targets=targets, selection=prepared.selection, base=base
     )
     check_population(outputs, str(prepared.metadata.get("source", "")))
     names = TRAITS if outputs.inputs.n_traits == len(TRAITS) else None
@@ -406,8 +442,6 @@ def run_with_outcomes(
     >>> result = run_with_outcomes("quebec-2019-plan")  # doctest: +SKIP
     >>> result.table().loc[:, ["year", "french_share", "labour_force"]]  # doctest: +SKIP
     """
-    from immiplan.projection.scenario import load_scenario, prepare
+    from immiplan.pipeline import run
 
-    loaded = name if isinstance(name, LoadedScenario) else load_scenario(name)
-    prepared = prepare(loaded, horizon=horizon)
-    return project_with_outcomes(prepared, options, source_text=loaded.text)
+    return run(name, horizon=horizon, options=options)

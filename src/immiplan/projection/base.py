@@ -1,4 +1,4 @@
-"""The embedded base-year data of the projection: Quebec, 1 July 2018.
+"""The base data of a projection: its arrays, and how Quebec 2018's were built.
 
 :func:`load_quebec_2018` reads the CSV files of ``immiplan/data/base/quebec-2018/`` (each
 with its ``<stem>.source.yaml`` sidecar naming the original publisher) into a frozen
@@ -108,6 +108,23 @@ class BaseData:
     indicators: dict[str, float] = field(default_factory=dict)
     references: dict[str, tuple[Reference, ...]] = field(default_factory=dict)
     categories: tuple[str, ...] = CATEGORIES
+    name: str = BASE_FOLDER
+    """The base's name (its folder under ``data/base``)."""
+    manifest: Any = None
+    """The base's :class:`~immiplan.projection.bases.BaseManifest`."""
+    state: FloatArray | None = None
+    """Persons by state, sex and age ``(S, X, A)`` where the base ships its split (a derived
+    base); ``None`` where it is rebuilt from history (:mod:`immiplan.projection.base_split`)."""
+
+    @property
+    def year(self) -> int:
+        """Year of the base date (1 July)."""
+        return int(self.manifest.year)
+
+    @property
+    def jurisdiction(self) -> str:
+        """The jurisdiction the base describes (``quebec``)."""
+        return str(self.manifest.jurisdiction)
 
     def category_profile(self, category: str) -> FloatArray:
         """The ``(2, 101)`` age-sex profile of one admission category."""
@@ -185,7 +202,7 @@ FILES = (
 
 
 def load_quebec_2018() -> BaseData:
-    """Load the embedded Quebec 2018 base data.
+    """Load the shipped Quebec 2018 base (``load_base("quebec-2018")``).
 
     Returns
     -------
@@ -193,40 +210,9 @@ def load_quebec_2018() -> BaseData:
         Arrays over single ages ``0..100`` (``100+`` open) and sexes ``(female, male)``;
         units are documented on :class:`BaseData`.
     """
-    folder = base_folder()
-    population = _by_age(folder, "population", SEXES)
-    asfr = _by_age(folder, "fertility", ("asfr",))[0]
-    mx = _by_age(folder, "mortality", SEXES)
-    calibration = read_table(folder, "mortality_calibration")
-    cal_source = f"{BASE_FOLDER}/mortality_calibration.csv"
-    order = [calibration["sex"].index(sex) for sex in SEXES]
-    factors = _numbers(calibration, "factor", cal_source)[order]
-    e0 = _numbers(calibration, "e0_target", cal_source)[order]
-    immigrants = _by_age(folder, "immigrant_profile", SEXES)
-    columns = tuple(f"{cat}_{sex}" for cat in CATEGORIES for sex in SEXES)
-    by_category = _by_age(folder, "immigrant_profile_by_category", columns)
-    emigration = _by_age(folder, "emigration_rates", SEXES)
-    interprovincial = _by_age(folder, "interprovincial_rates", SEXES)
-    table = read_table(folder, "indicators")
-    values = _numbers(table, "value", f"{BASE_FOLDER}/indicators.csv")
-    indicators = dict(zip(table["indicator"], values.tolist(), strict=True))
-    if "srb" not in indicators:
-        raise InputError("indicators.csv needs an 'srb' row", source="indicators.csv")
-    return BaseData(
-        ages=AGES.copy(),
-        population=population,
-        asfr=asfr,
-        srb=float(indicators["srb"]),
-        mx=mx,
-        mortality_factors=factors,
-        e0=e0,
-        immigrant_profile=immigrants,
-        category_profiles=by_category.reshape(len(CATEGORIES), len(SEXES), AGES.size),
-        emigration_rates=emigration,
-        interprovincial_rates=interprovincial,
-        indicators=indicators,
-        references={name: _references(folder, name) for name in FILES},
-    )
+    from immiplan.projection.bases import load_base
+
+    return load_base(BASE_FOLDER)
 
 
 # --- Building the files from the published tables -----------------------------------------

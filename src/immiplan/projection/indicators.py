@@ -14,7 +14,8 @@ Definitions:
 * ``median_age``: the age below which half the population lives, linear within a year of
   age (years);
 * ``immigrant_share``: permanent immigrants of every duration, % of the population;
-* ``quebec_share_of_canada``: % of Canada's population, where a Canada path is given.
+* ``share_of_parent``: % of the parent country's population (Quebec's share of Canada),
+  where a ``parent`` path is given.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ COLUMNS: dict[str, str] = {
     "dependency_ratio": "(0-19 + 65+) per 100 aged 20-64 (ISQ definition)",
     "immigrant_share": "% of the population who are permanent immigrants",
     "npr_share": "% of the population who are non-permanent residents",
-    "quebec_share_of_canada": "% of Canada's population (where a Canada path is given)",
+    "share_of_parent": "% of the parent country's population (where a parent path is given)",
     "tfr": "total fertility rate of the year (children per woman)",
     "e0_female": "life expectancy at birth, women (years)",
     "e0_male": "life expectancy at birth, men (years)",
@@ -157,7 +158,7 @@ def indicator_table(
                 if npr_state is not None
                 else np.zeros(n)
             ),
-            "quebec_share_of_canada": (
+            "share_of_parent": (
                 100.0 * total / canada if canada is not None else np.full(n, np.nan)
             ),
             "tfr": _flow(tfr, n) if tfr is not None else np.full(n, np.nan),

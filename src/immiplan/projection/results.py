@@ -25,9 +25,9 @@ import xarray as xr
 
 from immiplan.errors import InputError
 from immiplan.output import atomic_directory
-from immiplan.projection.engine import ProjectionOutputs, project
+from immiplan.projection.engine import ProjectionOutputs
 from immiplan.projection.indicators import COLUMNS, indicator_table
-from immiplan.projection.scenario import LoadedScenario, PreparedScenario, load_scenario, prepare
+from immiplan.projection.scenario import PreparedScenario
 from immiplan.projection.state import AGES, CATEGORIES, QUEBEC
 
 __all__ = ["HEADLINE", "ProjectionResult", "check_population", "run_scenario"]
@@ -128,8 +128,8 @@ class ProjectionResult:
         years = frame["year"]
         keep = ((years - years.iloc[0]) % every == 0) | (years == years.iloc[-1])
         columns = [c for c in HEADLINE if c in frame]
-        if frame["quebec_share_of_canada"].notna().any():
-            columns.append("quebec_share_of_canada")
+        if frame["share_of_parent"].notna().any():
+            columns.append("share_of_parent")
         return frame.loc[keep, columns].reset_index(drop=True)
 
     @cached_property
@@ -257,7 +257,9 @@ def _attr(value: Any) -> Any:
 
 
 def run_scenario(name: str | Path, *, horizon: int | None = None) -> ProjectionResult:
-    """Load, prepare and project a scenario (shipped name or path).
+    """Load, prepare and project a scenario (shipped name or path), population only.
+
+    A thin wrapper over :func:`immiplan.pipeline.run` with every outcome off.
 
     Parameters
     ----------
@@ -271,11 +273,10 @@ def run_scenario(name: str | Path, *, horizon: int | None = None) -> ProjectionR
     InputError
         On an unknown or invalid scenario.
     """
-    loaded: LoadedScenario = load_scenario(name)
-    prepared = prepare(loaded, horizon=horizon)
-    outputs = project(prepared.inputs)
-    check_population(outputs, loaded.source)
-    return ProjectionResult(prepared=prepared, outputs=outputs, source_text=loaded.text)
+    from immiplan.pipeline import NO_OUTCOMES, run
+
+    result: ProjectionResult = run(name, horizon=horizon, options=NO_OUTCOMES).projection
+    return result
 
 
 def check_population(outputs: ProjectionOutputs, source: str) -> None:

@@ -13,7 +13,7 @@ year for costs; years start on 1 July (flows run from 1 July to 30 June).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,7 +192,7 @@ def debate_report_input(
     duplicated = sorted({key for key in keys if keys.count(key) > 1})
     if duplicated:
         raise InputError("a scenario is named twice", field="--scenarios", value=duplicated)
-    base_years = {item.scenario.base_year for item in loaded}
+    base_years = {item.scenario.first_year for item in loaded}
     if len(base_years) > 1:
         raise InputError(
             "the scenarios of one report must share their base year",
@@ -220,7 +220,7 @@ def debate_report_input(
         plans=plans_frame(),
         selectors=selectors_table(),
         cut=cuts_table(cut_total),
-        sources=shared_sources(),
+        sources=shared_sources(item.scenario.base for item in loaded),
         assumptions=SHARED_ASSUMPTIONS,
         base_year=base_year,
         horizon=last,
@@ -304,19 +304,23 @@ def plans_frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def shared_sources() -> list[Reference]:
-    """The references behind the inputs every scenario shares: base data, projection and
-    outcome parameters, admissions and the plans shown."""
+def shared_sources(bases: Iterable[str] | None = None) -> list[Reference]:
+    """The references behind the inputs the scenarios share: each base's data files, its
+    jurisdiction's projection and outcome parameters and admissions, and the plans shown."""
+    from immiplan.projection.bases import DEFAULT_BASE, load_base
+
     root = data_root()
     references: list[Reference] = []
-    base = root / "base" / "quebec-2018"
-    for item in sorted(base.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".source.yaml"):
-            references.extend(references_in(load_yaml(item)))
-    for folder in ("projection", "outcomes"):
-        for path in _yaml_files(root / "parameters" / folder):
+    for name in sorted(set(bases or (DEFAULT_BASE,))):
+        base = load_base(name)
+        for refs in base.references.values():
+            references.extend(refs)
+        branch = root / "parameters" / base.manifest.parameters.replace(".", "/")
+        for path in _yaml_files(branch):
             references.extend(references_in(load_yaml(path)))
-    references.extend(references_in(load_yaml(root / "admissions" / "quebec.yaml")))
+        references.extend(
+            references_in(load_yaml(root / "admissions" / f"{base.jurisdiction}.yaml"))
+        )
     for _, name, _ in PLAN_COLUMNS:
         references.extend(load_plan(name).references)
     return unique_references(references)
