@@ -22,10 +22,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immiplan.errors import InputError
-from immiplan.outcomes.francization import FrancizationParameters, load_francization_parameters
+from immiplan.outcomes.francization import FrancizationParameters
 from immiplan.outcomes.french import FrenchModel
-from immiplan.outcomes.labour import LabourRates, calibrate_labour
-from immiplan.outcomes.run import add_french, plan_targets
+from immiplan.outcomes.labour import LabourRates
+from immiplan.outcomes.run import (
+    add_french,
+    francization_parameters,
+    french_model,
+    labour_rates,
+    plan_targets,
+)
 from immiplan.projection.engine import ProjectionInputs
 from immiplan.projection.quebec import admissions_by_period
 from immiplan.projection.scenario import PreparedScenario, load_scenario, prepare
@@ -41,7 +47,7 @@ __all__ = ["Context", "build_context", "default_scenario", "known_bases"]
 def known_bases() -> list[str]:
     """Bases the project knows (``immiplan.projection.bases.list_bases`` where it exists)."""
     try:
-        from immiplan.projection import bases as _bases  # type: ignore[attr-defined]
+        from immiplan.projection import bases as _bases
 
         return list(_bases.list_bases())
     except (ImportError, AttributeError):
@@ -226,11 +232,13 @@ def build_context(base: str, scenario: str | None, horizon: int) -> Context:
             value=name,
         )
     targets = plan_targets(prepared.scenario.immigration.plans)
-    french = add_french(prepared.inputs, targets=targets, selection=prepared.selection)
+    french = add_french(
+        prepared.inputs, targets=targets, model=french_model(base), selection=prepared.selection
+    )
     inputs = dataclasses.replace(french.inputs, entry_traits=french.entry_traits)
     population = np.ascontiguousarray(prepared.inputs.population.sum(axis=1))
-    labour = calibrate_labour(population, prepared.inputs.space)
-    francization = load_francization_parameters()
+    labour = labour_rates(population, prepared.inputs.space, base)
+    francization = francization_parameters(base)
     primitives = Primitives.build(
         inputs.space,
         inputs.n_traits,

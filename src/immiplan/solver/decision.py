@@ -276,6 +276,21 @@ def build_decision(
         plan_parts = _default_split(plans, regime, np.isnan(fraction))
         if plan_parts is not None:
             source_split = " (the province's share of split categories from its plans)"
+        else:
+            from immiplan.plans import all_plans
+            from immiplan.projection.bases import load_manifest
+
+            where = load_manifest(context.base).jurisdiction
+            shipped = sorted(
+                (p for p in all_plans() if p.jurisdiction == where and p.kind == "plan"),
+                key=lambda p: max(p.years),
+            )
+            plan_parts = _default_split([p.name for p in shipped], regime, np.isnan(fraction))
+            if plan_parts is not None:
+                source_split = (
+                    " (the province's share of split categories from the latest shipped plan "
+                    "that splits them)"
+                )
     if np.isnan(fraction).any():
         if plan_parts is None:
             raise InputError(
