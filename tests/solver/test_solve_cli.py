@@ -72,3 +72,23 @@ def test_bad_input_is_one_line_and_status_2(
 def test_bad_years(cli: Cli, years: str) -> None:
     result = cli("plan", "solve", "--years", years, "--target", "population >= 1")
     assert result.code == 2 and "--years" in result.err and years in result.err
+
+
+def test_any_base_of_the_project(cli: Cli) -> None:
+    from immiplan.solver import known_bases
+
+    if "quebec-2023" not in known_bases():
+        pytest.skip("the quebec-2023 base is not in this tree")
+    result = cli("plan", "solve", "--base", "quebec-2023", "--target", "un-iii", "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["context"]["base"] == "quebec-2023" and data["context"]["first_year"] == 2023
+    assert data["status"] == "met"
+
+
+def test_un_method_year_by_year(cli: Cli) -> None:
+    args = [*BASE, "--target", "un-iv", "--shape", "path", "--objective", "min-each-year"]
+    data = json.loads(cli(*args, "--regime", "quebec-control", "--format", "json").out)
+    assert data["status"] == "met"
+    assert data["targets"][0]["shadow_price"] is None
+    assert "holds exactly" in data["targets"][0]["words"]

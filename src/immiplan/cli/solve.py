@@ -48,8 +48,11 @@ def _default_years(base: str, scenario: str | None) -> tuple[int, int]:
         raise InputError(
             f"unknown base (known: {', '.join(known_bases())})", field="--base", value=base
         )
+    from immiplan.projection.bases import base_date
+
     sc = load_scenario(scenario or default_scenario(base)).scenario
-    return int(sc.base_year) + 1, int(sc.horizon)
+    first = int(sc.base_year) if sc.base_year is not None else base_date(base).year
+    return first + 1, int(sc.horizon)
 
 
 def solve_command(
@@ -82,7 +85,12 @@ def solve_command(
         ),
     ] = None,
     objective: Annotated[
-        str, typer.Option("--objective", help="min-total or max-total admissions.")
+        str,
+        typer.Option(
+            "--objective",
+            help="min-total or max-total admissions, or min-each-year (the least each year "
+            "in turn: the UN method).",
+        ),
     ] = "min-total",
     bounds: Annotated[
         str | None,

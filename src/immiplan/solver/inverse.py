@@ -41,7 +41,11 @@ from immiplan.solver.targets import Target, Term, parse_target
 from immiplan.system.regimes import regime as get_regime
 
 FloatArray = NDArray[np.float64]
-Objective = Literal["min-total", "max-total"]
+Objective = Literal["min-total", "max-total", "min-each-year"]
+OBJECTIVES = ("min-total", "max-total", "min-each-year")
+"""``min-total``: the fewest admissions over the decision years; ``max-total``: the most;
+``min-each-year``: the fewest in the first year, then in the next, and so on (the UN's
+"minimal replacement migration", year after year), a sequence of linear programmes."""
 
 __all__ = ["Solution", "TargetResult", "Verification", "solve", "solve_decision"]
 
@@ -502,17 +506,28 @@ def _lp(decision: Decision, rows: list[_Row], objective: Objective) -> Any:
     b_ub = [(-rows[i].b if rows[i].sense == ">=" else rows[i].b) / rows[i].norm for i in ineq]
     a_ub += s_rows
     b_ub += s_rhs
+    problem = {
+        "A_ub": np.array(a_ub) if a_ub else None,
+        "b_ub": np.array(b_ub) if b_ub else None,
+        "A_eq": np.array([rows[i].a / rows[i].norm for i in eq]) if eq else None,
+        "b_eq": np.array([rows[i].b / rows[i].norm for i in eq]) if eq else None,
+        "method": "highs",
+    }
     cost = decision.totals.sum(axis=0)
-    c = cost if objective == "min-total" else -cost
-    return linprog(
-        c,
-        A_ub=np.array(a_ub) if a_ub else None,
-        b_ub=np.array(b_ub) if b_ub else None,
-        A_eq=np.array([rows[i].a / rows[i].norm for i in eq]) if eq else None,
-        b_eq=np.array([rows[i].b / rows[i].norm for i in eq]) if eq else None,
-        bounds=var_bounds,
-        method="highs",
-    )
+    if objective != "min-each-year" or decision.shape == "constant":
+        c = -cost if objective == "max-total" else cost
+        return linprog(c, bounds=var_bounds, **problem)
+    # Year after year: the least in each year given the years before (lexicographic).
+    bounds = list(var_bounds)
+    res = None
+    for d in range(decision.totals.shape[0]):
+        res = linprog(decision.totals[d], bounds=bounds, **problem)
+        if res.status != 0:
+            return res
+        for j in np.flatnonzero(decision.totals[d]):
+            value = float(res.x[j])
+            bounds[j] = (value, value + 1e-9 * max(abs(value), 1.0))
+    return res
 
 
 def _closest(decision: Decision, rows: list[_Row]) -> FloatArray:
@@ -669,10 +684,34 @@ def _describe(
         return TargetResult(
             target.text, holds, (), None, unit_words, worst[1], worst[2], worst[3], words
         )
+    if objective == "min-each-year" and compiler.decision.shape == "path":
+        # No shadow prices for a year-by-year objective: the rows that hold exactly bind.
+        exact = [m[1] for m in margins if abs(m[0]) <= 1e-7]
+        binding = [int(y) if y is not None else _fixed_year(target) for y in exact]
+        if binding:
+            years = sorted(set(binding))
+            words = (
+                f"“{target.text}” holds exactly in {len(years)} year"
+                f"{'s' if len(years) > 1 else ''} ({years[0]}–{years[-1]}): there the year's "
+                "level is the least that keeps it (no shadow price for a year-by-year objective)."
+            )
+        else:
+            words = f"“{target.text}” holds with room to spare in every year."
+        return TargetResult(
+            target.text,
+            holds,
+            tuple(sorted(set(binding))),
+            None,
+            unit_words,
+            worst[1],
+            worst[2],
+            worst[3],
+            words,
+        )
     if binding:
         years = sorted(set(binding))
         span = f"{years[0]}" if len(years) == 1 else f"{len(years)} years ({years[0]}–{years[-1]})"
-        more = "more" if objective == "min-total" else "fewer"
+        more = "fewer" if objective == "max-total" else "more"
         words = (
             f"“{target.text}” binds in {span}: tightening it by one {unit_words} "
             f"{'in each of those years ' if len(years) > 1 else ''}would take about "
@@ -734,9 +773,9 @@ def solve_decision(
     fields: Sequence[str] | None = None,
 ) -> Solution:
     """Solve for a built decision (see :func:`solve` for the parameters)."""
-    if objective not in ("min-total", "max-total"):
+    if objective not in OBJECTIVES:
         raise InputError(
-            "the objective is min-total or max-total", field="--objective", value=objective
+            f"the objective is one of {', '.join(OBJECTIVES)}", field="--objective", value=objective
         )
     if not targets:
         raise InputError("give at least one target", field="--target")
@@ -799,7 +838,8 @@ def solve_decision(
     values = forward_values(full, outputs)
     context = full
     duals: dict[int, float] = {}
-    if status == "met":
+    sequential = objective == "min-each-year" and decision.shape == "path"
+    if status == "met" and not sequential:
         ineq, eq = _split(rows)
         marg = np.asarray(res.ineqlin.marginals) if ineq else np.zeros(0)
         for pos, i in enumerate(ineq):
