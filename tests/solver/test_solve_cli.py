@@ -20,6 +20,7 @@ def test_table_names_the_level_and_the_check(cli: Cli) -> None:
     assert "meets every target" in result.out
     assert "Checked by a full forward projection" in result.out
     assert "binds in" in result.out
+    assert "population_20_64[2018]" in result.out  # the target as written, brackets kept
 
 
 def test_json_and_csv_carry_the_same_level(cli: Cli) -> None:

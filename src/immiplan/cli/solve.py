@@ -171,7 +171,7 @@ def _print_table(answer: object, indicators: pd.DataFrame, every: int) -> None:
         f"{d.regime.name}, {d.shape} level, {int(d.years[0])}–{int(d.years[-1])}",
         highlight=False,
     )
-    console.print(f"Mix: {d.mix_source}", highlight=False)
+    console.print(f"Mix: {d.mix_source}", highlight=False, markup=False)
     status = "met" if answer.feasible else "[bold red]out of reach[/]"
     console.print(f"Targets: {status}", highlight=False)
     levels = _rows(answer.levels, every, int(d.years[-1])).rename(
@@ -190,8 +190,8 @@ def _print_table(answer: object, indicators: pd.DataFrame, every: int) -> None:
         elif column == "dependency_ratio":
             digits[column] = 1
     emit(shown, OutputFormat.table, title="Indicators at the answer (1 July)", digits=digits)
-    for line in answer.summary():
-        console.print(line, highlight=False, soft_wrap=True)
+    for line in answer.summary():  # targets carry [year] brackets: no Rich markup here
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 def register(plan_app: typer.Typer) -> None:
