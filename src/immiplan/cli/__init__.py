@@ -32,6 +32,9 @@ def _register() -> None:
     app.add_typer(select.app, name="select")
     project.register(app)
     run.register(app)
+    from immiplan.cli import ensemble
+
+    ensemble.register(app)
 
 
 _register()

@@ -59,6 +59,15 @@ def run(
         bool,
         typer.Option("--images/--no-images", help="Also export each chart as SVG and PNG."),
     ] = True,
+    ensemble: Annotated[
+        int,
+        typer.Option(
+            "--ensemble",
+            help="Add 80 %/95 % fan charts from N stochastic trajectories per scenario "
+            "(same draws for every scenario; see immiplan ensemble).",
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --ensemble draws.")] = 0,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The 2018 debate: run the scenarios and write a bilingual report (HTML, CSV, XLSX).
@@ -73,6 +82,12 @@ def run(
     names = _scenario_list(scenarios)
     if horizon is not None and horizon > 2300:
         raise InputError("the horizon must be 2300 or earlier", field="--horizon", value=horizon)
+    if ensemble < 0:
+        raise InputError(
+            "--ensemble must be 0 (off) or a number of trajectories",
+            field="--ensemble",
+            value=ensemble,
+        )
     command = "immiplan " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["run"] else "immiplan run"
     with progress_bar() as progress:
         task = progress.add_task("Projecting", total=len(names) + 1)
@@ -89,6 +104,11 @@ def run(
             names, horizon=horizon, generated_by=command, on_scenario=on_scenario
         )
         progress.advance(task)
+        if ensemble:
+            from immiplan.ensembles.report import add_fans
+
+            progress.update(task, description=f"Ensembles of {ensemble} trajectories")
+            add_fans(debate.data, names, ensemble, seed, horizon)
         progress.update(task, description="Writing the report")
         files = build_report(debate.data, out, language, images=images)
         progress.advance(task)

@@ -719,7 +719,8 @@ def _dot(a: FloatArray, b: FloatArray, n_r: int | None) -> FloatArray | float:
     """Sum of products over every axis (one run) or every axis but the last (``R``)."""
     if n_r is None:
         return float(np.vdot(a, b)) if a.ndim > 1 else float(a @ b)
-    return np.asarray((a * b).reshape(-1, n_r).sum(axis=0), dtype=float)
+    axes = "abcdefgh"[: a.ndim - 1]
+    return np.asarray(np.einsum(f"{axes}r,{axes}r->r", a, b), dtype=float)  # no temporary
 
 
 def _progress(surv: FloatArray, prob: FloatArray) -> None:

@@ -190,6 +190,7 @@ def build_charts(data: ReportInput, lang: str, *, validate: bool = False) -> lis
     """
     charts = [plans_chart(data, lang, validate=validate), cut_chart(data, lang, validate=validate)]
     charts += [line_chart(data, d, lang, validate=validate) for d in LINE_CHARTS]
+    charts += [make(lang) for make in data.extra_charts]
     return [c for c in charts if c is not None]
 
 

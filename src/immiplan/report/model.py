@@ -12,6 +12,7 @@ them as percentages); money is Canadian dollars per year.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -122,6 +123,9 @@ class ReportInput:
     horizon: int
     generated_by: str
     plan_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    extra_charts: list[Any] = field(default_factory=list)
+    """Functions ``lang -> Chart`` adding charts to the report (the ensembles' fan charts,
+    in the section ``population``); empty by default."""
 
     @property
     def plan_columns(self) -> list[str]:
