@@ -42,6 +42,14 @@ def test_bench_quebec_full_state_2018_2066(
     _check(out)
 
 
+def test_bench_quebec_2023_full_state_2023_2070(benchmark: BenchmarkFixture) -> None:
+    """The same full state on the quebec-2023 base (ISQ 2024 reference), 47 steps."""
+    inputs = prepare(load_scenario("quebec-2023-isq-reference")).inputs
+    out = benchmark(project, inputs)
+    assert out.population.shape == (48, 46, 1, 2, 101)
+    _check(out)
+
+
 def test_bench_quebec_with_two_traits_and_a_transition(
     benchmark: BenchmarkFixture, quebec: ProjectionInputs
 ) -> None:

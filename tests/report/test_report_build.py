@@ -211,7 +211,7 @@ def test_the_summary_gives_the_answer(
         "people in Quebec than “2018 plan: 52,000 a year”"
     )
     assert _esc(sentence) in source
-    assert "Canada–Quebec Accord (1991): Quebec selects 36,600 of the 52,000 admissions" in source
+    assert "Canada–Quebec Accord (1991), as in force in 2018: Quebec selects 36,600 of the 52,000 admissions" in source
     assert "Full Quebec control: Quebec selects 52,000 of the 52,000 admissions" in source
 
 

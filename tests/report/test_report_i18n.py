@@ -215,12 +215,30 @@ def test_french_colons_and_guillemets_do_not_break_from_their_words() -> None:
     assert f"Francisation{NBSP}:" in MESSAGES["section.francization"]["fr"]
 
 
-def test_category_codes_are_named() -> None:
-    assert category_label("refugees.protected_in_canada", "en") == "Protected persons in Canada"
+def test_category_codes_are_named_as_in_the_system_tree() -> None:
+    from immiplan.system.categories import category_tree
+
+    tree = category_tree()
+    economic = tree.category("economic")
+    # One source of names: the report says what data/system/categories.yaml says.
+    assert category_label("economic.business", "en") == economic.sublabels["business"]["en"]
+    assert category_label("economic.business", "en") == "Business people"
+    assert category_label("refugees.protected_in_canada", "en") == (
+        "Protected persons in Canada (asylum)"
+    )
     assert category_label("caregivers+other_economic", "fr") == (
-        "Aides familiaux + Autres immigrants économiques"
+        "Aides familiaux et aides-soignants + Autres immigrants économiques"
     )
     assert category_label("something_new", "en") == "something_new"
+
+
+def test_regime_names_come_from_the_system_regimes() -> None:
+    from immiplan.report.i18n import REGIMES
+    from immiplan.system.regimes import regimes
+
+    assert {k: v["en"] for k, v in REGIMES.items()} == {
+        k: r.label["en"] for k, r in regimes().items()
+    }
 
 
 def test_dates_in_words() -> None:

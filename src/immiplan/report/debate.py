@@ -85,51 +85,86 @@ PLAN_LABELS: dict[str, dict[str, str]] = {
     "2022 plan": {"fr": "Plan 2022 (cible)", "en": "2022 plan (target)"},
 }
 
-# The inputs every scenario shares, in plain words; details and sources in the docs.
-SHARED_ASSUMPTIONS: dict[str, list[str]] = {
-    "en": [
-        "Years run from 1 July to 30 June (the Institut de la statistique du Québec's "
-        "convention); admissions planned for a calendar year are spread over the two "
-        "July–June years it touches.",
-        "The base population is Quebec's on 1 July 2018 by age and sex; permanent immigrants "
-        "in it are split by category and years since landing from IRCC's admissions since "
-        "1980 (a documented calibration, an assumption).",
-        "Net emigration and net interprovincial migration keep their 2018 age schedules; recent "
-        "immigrants leave more often, so that 5-year retention matches the published rates "
-        "by category.",
-        "New immigrants arrive with the age and sex profile of their category's 2018 "
-        "admissions; non-permanent residents who become permanent are counted inside the "
-        "plan's levels, not on top of them.",
-        "Knowledge of French at admission follows the plan's target where it has one, else the "
-        "published shares by category; learning after landing is calibrated so that 94.5 % "
-        "of Quebec's 2016 population could hold a conversation in French.",
-        "Participation and unemployment rates by age, sex and years since landing are those of "
-        "the Labour Force Survey (2017), held; francization demand is adults admitted without "
-        "French times the published participation rate, at the published cost per student.",
-    ],
-    "fr": [
-        "Les années vont du 1er juillet au 30 juin (convention de l'Institut de la statistique "
-        "du Québec); les admissions planifiées pour une année civile sont réparties sur les "
-        "deux années juillet-juin qu'elle touche.",
-        "La population de départ est celle du Québec au 1er juillet 2018 par âge et sexe; les "
-        "immigrants permanents y sont répartis par catégorie et durée depuis l'admission à "
-        "partir des admissions d'IRCC depuis 1980 (un calage documenté, une hypothèse).",
-        "L'émigration nette et la migration interprovinciale nette gardent leurs profils par "
-        "âge de 2018; les immigrants récents partent plus souvent, de sorte que le taux de "
-        "présence après 5 ans égale les taux publiés par catégorie.",
-        "Les nouveaux immigrants arrivent avec le profil par âge et sexe des admissions de 2018 "
-        "de leur catégorie; les résidents non permanents qui deviennent permanents sont "
-        "comptés dans les niveaux du plan, non en sus.",
-        "La connaissance du français à l'admission suit la cible du plan lorsqu'il en a une, "
-        "sinon les parts publiées par catégorie; l'apprentissage après l'arrivée est calé pour "
-        "que 94,5 % de la population du Québec en 2016 puisse soutenir une conversation en "
-        "français.",
-        "Les taux d'activité et de chômage par âge, sexe et durée depuis l'admission sont ceux "
-        "de l'Enquête sur la population active (2017), maintenus; la demande de francisation "
-        "est le nombre d'adultes admis sans le français multiplié par le taux de participation "
-        "publié, au coût publié par élève.",
-    ],
-}
+
+def shared_assumptions(base: str | None = None) -> dict[str, list[str]]:
+    """The inputs every scenario on ``base`` shares, in plain words (details in the docs).
+
+    The base's title, year, census and Labour Force Survey year come from its manifest and
+    parameters, so a report on ``quebec-2023`` says 1 July 2023 and the 2021 Census.
+    """
+    from immiplan.outcomes.run import french_model
+    from immiplan.projection.bases import DEFAULT_BASE, load_manifest
+
+    name = DEFAULT_BASE if base is None else base
+    manifest = load_manifest(name)
+    params = french_model(name).params
+    census, lfs = params.census_total_year, manifest.calibration.labour_year
+    share_en = f"{100 * params.census_total:.1f}"
+    share_fr = share_en.replace(".", ",")
+    place = {"en": manifest.title["en"], "fr": manifest.title["fr"]}
+    how = {
+        "en": (
+            "in it are split by category and years since landing from IRCC's admissions since "
+            f"{manifest.history.observed_from} (a documented calibration, an assumption)"
+            if manifest.state.method == "rebuild"
+            else "in it are split by category and years since landing by advancing an earlier "
+            "base with the observed components (a documented derivation, an assumption)"
+        ),
+        "fr": (
+            "immigrants permanents y sont répartis par catégorie et durée depuis l'admission à "
+            f"partir des admissions d'IRCC depuis {manifest.history.observed_from} (un calage "
+            "documenté, une hypothèse)"
+            if manifest.state.method == "rebuild"
+            else "immigrants permanents y sont répartis par catégorie et durée depuis "
+            "l'admission en faisant avancer une base antérieure avec les composantes observées "
+            "(une dérivation documentée, une hypothèse)"
+        ),
+    }
+    return {
+        "en": [
+            "Years run from 1 July to 30 June (the Institut de la statistique du Québec's "
+            "convention); admissions planned for a calendar year are spread over the two "
+            "July–June years it touches.",
+            f"The base population is {place['en']}, by age and sex; permanent immigrants "
+            f"{how['en']}.",
+            "Net emigration and net interprovincial migration keep the base's age schedules; "
+            "recent immigrants leave more often, so that 5-year retention matches the published "
+            "rates by category.",
+            "New immigrants arrive with the age and sex profile of their category in the base; "
+            "non-permanent residents who become permanent are counted inside the plan's levels, "
+            "not on top of them.",
+            "Knowledge of French at admission follows the plan's target where it has one, else "
+            "the published shares by category; learning after landing is calibrated so that "
+            f"{share_en} % of the population could hold a conversation in French, as at the "
+            f"{census} Census.",
+            "Participation and unemployment rates by age, sex and years since landing are those "
+            f"of the Labour Force Survey ({lfs}), held; francization demand is adults admitted "
+            "without French times the published participation rate, at the published cost per "
+            "student.",
+        ],
+        "fr": [
+            "Les années vont du 1er juillet au 30 juin (convention de l'Institut de la "
+            "statistique du Québec); les admissions planifiées pour une année civile sont "
+            "réparties sur les deux années juillet-juin qu'elle touche.",
+            f"La population de départ est celle du {place['fr']}, par âge et sexe; les "
+            f"{how['fr']}.",
+            "L'émigration nette et la migration interprovinciale nette gardent les profils par "
+            "âge de la base; les immigrants récents partent plus souvent, de sorte que le taux "
+            "de présence après 5 ans égale les taux publiés par catégorie.",
+            "Les nouveaux immigrants arrivent avec le profil par âge et sexe de leur catégorie "
+            "dans la base; les résidents non permanents qui deviennent permanents sont comptés "
+            "dans les niveaux du plan, non en sus.",
+            "La connaissance du français à l'admission suit la cible du plan lorsqu'il en a une, "
+            "sinon les parts publiées par catégorie; l'apprentissage après l'arrivée est calé "
+            f"pour que {share_fr} % de la population puisse soutenir une conversation en "
+            f"français, comme au recensement de {census}.",
+            "Les taux d'activité et de chômage par âge, sexe et durée depuis l'admission sont "
+            f"ceux de l'Enquête sur la population active ({lfs}), maintenus; la demande de "
+            "francisation est le nombre d'adultes admis sans le français multiplié par le taux "
+            "de participation publié, au coût publié par élève.",
+        ],
+    }
+
 
 # The sentences of a scenario description start with the input they describe.
 _LEADS = (
@@ -221,7 +256,7 @@ def debate_report_input(
         selectors=selectors_table(),
         cut=cuts_table(cut_total),
         sources=shared_sources(item.scenario.base for item in loaded),
-        assumptions=SHARED_ASSUMPTIONS,
+        assumptions=shared_assumptions(loaded[0].scenario.base),
         base_year=base_year,
         horizon=last,
         generated_by=generated_by,

@@ -281,12 +281,15 @@ INDICATORS: dict[str, Indicator] = {
 }
 """Every indicator key a report accepts, in the order the report shows them."""
 
-REGIMES: dict[str, dict[str, str]] = {
-    "accord-1991": {"fr": "Accord Canada-Québec (1991)", "en": "Canada–Quebec Accord (1991)"},
-    "quebec-control": {"fr": "Contrôle québécois complet", "en": "Full Quebec control"},
-    "federal": {"fr": "Régime fédéral", "en": "Federal regime"},
-}
-"""The selection regimes, by key, with their names."""
+
+def _regime_names() -> dict[str, dict[str, str]]:
+    from immiplan.system.regimes import regimes
+
+    return {name: dict(regime.label) for name, regime in regimes().items()}
+
+
+REGIMES: dict[str, dict[str, str]] = _regime_names()
+"""The selection regimes, by key, with their names (``data/system/regimes/*.yaml``)."""
 
 SELECTORS: dict[str, dict[str, str]] = {
     "quebec": {"fr": "Québec", "en": "Quebec"},
@@ -296,46 +299,22 @@ SELECTORS: dict[str, dict[str, str]] = {
 """Who selects a category, by key; ``shared`` is a category whose sub-categories are
 selected some by Quebec, some by Canada."""
 
-CATEGORIES: dict[str, dict[str, str]] = {
-    "total": {"fr": "Total", "en": "Total"},
-    "economic": {"fr": "Immigration économique", "en": "Economic immigration"},
-    "family": {"fr": "Regroupement familial", "en": "Family reunification"},
-    "refugees": {
-        "fr": "Réfugiés et personnes protégées",
-        "en": "Refugees and protected persons",
-    },
-    "other": {"fr": "Autres immigrants", "en": "Other immigrants"},
-    "skilled_workers": {"fr": "Travailleurs qualifiés", "en": "Skilled workers"},
-    "business": {"fr": "Gens d'affaires", "en": "Business immigrants"},
-    "caregivers": {"fr": "Aides familiaux", "en": "Caregivers"},
-    "other_economic": {"fr": "Autres immigrants économiques", "en": "Other economic immigrants"},
-    "spouses_partners": {"fr": "Conjoints et partenaires", "en": "Spouses and partners"},
-    "parents_grandparents": {"fr": "Parents et grands-parents", "en": "Parents and grandparents"},
-    "children": {"fr": "Enfants", "en": "Children"},
-    "other_family": {"fr": "Autres membres de la famille", "en": "Other family members"},
-    "government_assisted": {
-        "fr": "Réfugiés pris en charge par l'État",
-        "en": "Government-assisted refugees",
-    },
-    "privately_sponsored": {
-        "fr": "Réfugiés parrainés par le secteur privé",
-        "en": "Privately sponsored refugees",
-    },
-    "blended": {
-        "fr": "Réfugiés désignés par un bureau des visas",
-        "en": "Blended visa office-referred refugees",
-    },
-    "protected_in_canada": {
-        "fr": "Personnes protégées au Canada",
-        "en": "Protected persons in Canada",
-    },
-    "humanitarian": {
-        "fr": "Motifs humanitaires",
-        "en": "Humanitarian and compassionate grounds",
-    },
-    "public_policy": {"fr": "Intérêt public", "en": "Public policy"},
-}
-"""Names of the category codes (docs/architecture.md), used where a table gives none."""
+
+def _category_names() -> dict[str, dict[str, str]]:
+    """Every category code's name, from the system's category tree alone."""
+    from immiplan.system.categories import category_tree
+
+    names: dict[str, dict[str, str]] = {"total": {"fr": "Total", "en": "Total"}}
+    for category in category_tree().categories:
+        names[category.code] = dict(category.label)
+        for sub in category.subcategories:
+            names[sub] = dict(category.sublabels[sub])
+    return names
+
+
+CATEGORIES: dict[str, dict[str, str]] = _category_names()
+"""Names of the category codes (``data/system/categories.yaml``), used where a table gives
+none; sub-category codes are unique across the tree, so they are keyed alone."""
 
 
 def category_label(code: str, lang: str) -> str:
