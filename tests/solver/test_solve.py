@@ -12,6 +12,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from immiplan.projection.state import CATEGORIES
 from immiplan.solver import build_context, solve
@@ -122,3 +124,23 @@ def test_more_ambitious_targets_need_more(forward: Forward) -> None:
         for x in (4.7e6, 4.8e6, 4.9e6)
     ]
     assert levels == sorted(levels) and levels[0] < levels[-1]
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    year=st.integers(2030, 2050),
+    floor=st.floats(4.9e6, 5.6e6),
+    regime=st.sampled_from(["accord-1991", "quebec-control"]),
+)
+def test_any_reachable_floor_holds_at_the_answer_and_not_below(
+    year: int, floor: float, regime: str
+) -> None:
+    answer = solve([f"population_20_64[{year}] >= {floor}"], years=YEARS, regime=regime)
+    value = answer.indicators.set_index("year").loc[year, "population_20_64"]
+    if answer.feasible and answer.constant_level and answer.constant_level > 0:
+        assert value >= floor * (1 - 1e-9)
+        assert answer.verification.max_relative_error <= 1e-6
+    else:  # met with no admissions at all, or out of reach: never short of a reachable floor
+        assert answer.feasible or answer.constant_level == pytest.approx(answer.decision.upper)
