@@ -144,3 +144,39 @@ def test_any_reachable_floor_holds_at_the_answer_and_not_below(
         assert answer.verification.max_relative_error <= 1e-6
     else:  # met with no admissions at all, or out of reach: never short of a reachable floor
         assert answer.feasible or answer.constant_level == pytest.approx(answer.decision.upper)
+
+
+def test_an_equality_is_met_exactly(forward: Forward) -> None:
+    answer = solve(["population[2050] = 9_600_000"], years=YEARS)
+    assert answer.feasible
+    assert forward(answer).loc[2050, "population"] == pytest.approx(9.6e6, rel=1e-9)
+
+
+def test_a_path_keeps_its_yearly_change_bound() -> None:
+    answer = solve(
+        ["population_20_64[2030:2050] >= population_20_64[base]"],
+        years=YEARS,
+        shape="path",
+        max_change=8000,
+    )
+    level = answer.levels["controlled"].to_numpy()
+    steps = np.abs(np.diff(np.concatenate([[answer.decision.previous], level])))
+    assert steps.max() <= 8000 * (1 + 1e-9)
+    assert answer.feasible and answer.targets[0].holds
+
+
+def test_a_free_mix_stays_in_its_category_bounds() -> None:
+    bounds = {"economic": (20_000, 90_000), "refugees": (2_000, 5_000), "other": (0, 1_000)}
+    answer = solve(
+        ["labour_force[2050] >= 5_000_000"], years=YEARS, mix="free", category_bounds=bounds
+    )
+    assert answer.feasible
+    for name, (low, high) in bounds.items():
+        column = answer.levels[name].to_numpy()
+        fixed = answer.decision.fixed[:, CATEGORIES.index(name)]
+        assert ((column - fixed >= low - 1e-6) & (column - fixed <= high + 1e-6)).all()
+    ctx = build_context("quebec-2018", None, YEARS[1])
+    family = CATEGORIES.index("family")
+    np.testing.assert_allclose(
+        answer.levels["family"], [ctx.levels[y][family] for y in range(2019, 2051)], rtol=1e-12
+    )
