@@ -180,3 +180,17 @@ def test_a_free_mix_stays_in_its_category_bounds() -> None:
     np.testing.assert_allclose(
         answer.levels["family"], [ctx.levels[y][family] for y in range(2019, 2051)], rtol=1e-12
     )
+
+
+def test_chance_constrained_level_is_met_in_that_share_of_the_draws() -> None:
+    target = ["population_20_64[2050] >= population_20_64[base]"]
+    central = solve(target, years=YEARS)
+    chance = solve(target, years=YEARS, probability=0.9, draws=40, seed=3)
+    assert chance.level is not None and chance.achieved >= 0.9
+    # The draws' own least levels: the answer is their 90th percentile (the 36th of 40).
+    ordered = np.sort(chance.required)
+    assert ordered[35] == pytest.approx(chance.level, rel=1e-9)
+    assert ordered[0] < central.constant_level < ordered[-1]
+    # Half as sure needs less.
+    half = solve(target, years=YEARS, probability=0.5, draws=40, seed=3)
+    assert half.level < chance.level

@@ -56,6 +56,8 @@ def test_out_of_reach_exits_0_and_1_with_strict(cli: Cli) -> None:
         (["--target", "population >= 1", "--shape", "wavy"], "--shape", "wavy"),
         (["--target", "population >= 1", "--max-change", "-5"], "--max-change", "-5"),
         (["--target", "un-ix"], "--target", "un-ix"),
+        (["--target", "population >= 1", "--probability", "1.5"], "--probability", "1.5"),
+        (["--target", "french_share >= 90%", "--probability", "0.9"], "--target", "french_share"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(

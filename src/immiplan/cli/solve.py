@@ -115,6 +115,16 @@ def solve_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with status 1 when the targets are out of reach.")
     ] = False,
+    probability: Annotated[
+        float | None,
+        typer.Option(
+            "--probability",
+            help="Meet the targets with this probability over the ensembles' draws "
+            "(a constant level).",
+        ),
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", help="Draws with --probability.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the draws.")] = 1,
     every: Annotated[int, typer.Option("--every", help="Years between table rows.")] = 5,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -140,7 +150,15 @@ def solve_command(
         category_bounds=_category_bounds(category_bounds or []),
         max_change=max_change,
         scenario=scenario,
+        probability=probability,
+        draws=draws,
+        seed=seed,
     )
+    if probability is not None:
+        _print_chance(answer, fmt)
+        if strict and answer.level is None:
+            raise typer.Exit(1)
+        return
     named = [t.indicator for tg in answer.target_list for t in tg.terms if t.indicator is not None]
     columns = list(dict.fromkeys([*named, *_HEADLINE]))
     indicators = answer.indicators[["year", *columns]]
@@ -192,6 +210,25 @@ def _print_table(answer: object, indicators: pd.DataFrame, every: int) -> None:
     emit(shown, OutputFormat.table, title="Indicators at the answer (1 July)", digits=digits)
     for line in answer.summary():  # targets carry [year] brackets: no Rich markup here
         console.print(line, highlight=False, soft_wrap=True, markup=False)
+
+
+def _print_chance(answer: object, fmt: OutputFormat) -> None:
+    from immiplan.solver.chance import ChanceSolution
+
+    assert isinstance(answer, ChanceSolution)
+    data = answer.to_dict()
+    if fmt == OutputFormat.json:
+        console.print_json(json.dumps(data, default=float))
+    elif fmt == OutputFormat.csv:
+        print(
+            pd.DataFrame({"draw": range(answer.draws), "required": answer.required}).to_csv(
+                index=False
+            ),
+            end="",
+        )
+    else:
+        for line in answer.summary():
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 def register(plan_app: typer.Typer) -> None:

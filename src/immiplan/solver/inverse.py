@@ -946,7 +946,10 @@ def solve(
     category_bounds: dict[str, tuple[float, float]] | None = None,
     max_change: float | None = None,
     scenario: str | None = None,
-) -> Solution:
+    probability: float | None = None,
+    draws: int = 200,
+    seed: int = 1,
+) -> Any:
     """The admissions that meet ``targets`` (see the module docstring).
 
     Parameters
@@ -976,12 +979,17 @@ def solve(
         Largest change of the province's level from one year to the next.
     scenario:
         The assumptions (default: the base's, :func:`immiplan.solver.default_scenario`).
+    probability, draws, seed:
+        With ``probability``: meet the targets with that probability over ``draws``
+        trajectories of the ensembles' model (seed ``seed``):
+        :func:`immiplan.solver.chance.solve_chance`, a constant level.
 
     Returns
     -------
     Solution
         The levels, indicators, binding targets and shadow prices, or the closest
-        achievable answer when no level within the bounds meets the targets.
+        achievable answer when no level within the bounds meets the targets
+        (a :class:`~immiplan.solver.chance.ChanceSolution` with ``probability``).
 
     Examples
     --------
@@ -1011,4 +1019,10 @@ def solve(
         category_bounds=category_bounds,
         max_change=max_change,
     )
+    if probability is not None:
+        from immiplan.solver.chance import solve_chance
+
+        return solve_chance(
+            context, decision, parsed, fields, probability=probability, draws=draws, seed=seed
+        )
     return solve_decision(context, decision, parsed, objective=objective, fields=fields)
