@@ -9,6 +9,7 @@ or, when no level within the bounds meets the targets, the closest achievable an
 
 from __future__ import annotations
 
+from immiplan.solver.chance import ChanceSolution, solve_chance
 from immiplan.solver.context import Context, build_context, default_scenario, known_bases
 from immiplan.solver.decision import Decision, build_decision, plan_split
 from immiplan.solver.indicators import INDICATORS, Indicator
@@ -18,6 +19,7 @@ from immiplan.solver.targets import Target, Term, parse_target
 
 __all__ = [
     "INDICATORS",
+    "ChanceSolution",
     "Context",
     "Decision",
     "Indicator",
@@ -36,6 +38,7 @@ __all__ = [
     "plan_split",
     "shipped_targets",
     "solve",
+    "solve_chance",
     "solve_decision",
     "target_set",
 ]
