@@ -56,6 +56,13 @@ def test_out_of_reach_exits_0_and_1_with_strict(cli: Cli) -> None:
         (["--target", "population >= 1", "--shape", "wavy"], "--shape", "wavy"),
         (["--target", "population >= 1", "--max-change", "-5"], "--max-change", "-5"),
         (["--target", "un-ix"], "--target", "un-ix"),
+        (["--target", "population >= 1", "--regime", "federal"], "--regime", "federal"),
+        (
+            ["--target", "population >= 1", "--mix", "free", "--category-bounds", "family=0:1"],
+            "--category-bounds",
+            "family",
+        ),
+        (["--target", "population >= 1", "--mix", "plan:nope-2019"], "", "nope-2019"),
         (["--target", "population >= 1", "--probability", "1.5"], "--probability", "1.5"),
         (["--target", "french_share >= 90%", "--probability", "0.9"], "--target", "french_share"),
     ],
