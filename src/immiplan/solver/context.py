@@ -115,6 +115,9 @@ class Context:
     francization: FrancizationParameters
     entry_french: FloatArray
     plain: Context | None = None
+    memo: dict[Any, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    """Results that depend on the context alone (the projection without admissions from a
+    given year), kept for the next solve on it."""
     """The same context without the French trait (``K = 1``): half the engine's work, for
     solves whose targets do not name knowledge of French (totals never depend on a trait)."""
 

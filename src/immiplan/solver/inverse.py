@@ -340,12 +340,15 @@ class _Compiler:
         """Indicators of the projection with no admissions from the first decision year."""
         if self._zero is None:
             ctx = self.context
-            calendar = {y: v.copy() for y, v in ctx.levels.items()}
-            for y in self.decision.years:
-                calendar[int(y)] = np.zeros_like(calendar[int(y)])
-            outputs = project(ctx.with_immigrants(ctx.immigrants(calendar)))
-            self._zero = forward_values(ctx, outputs)
-            self.zero_runs += 1
+            key = ("without immigration", tuple(int(y) for y in self.decision.years))
+            if key not in ctx.memo:
+                calendar = {y: v.copy() for y, v in ctx.levels.items()}
+                for y in self.decision.years:
+                    calendar[int(y)] = np.zeros_like(calendar[int(y)])
+                outputs = project(ctx.with_immigrants(ctx.immigrants(calendar)))
+                ctx.memo[key] = forward_values(ctx, outputs)
+                self.zero_runs += 1
+            self._zero = ctx.memo[key]
         return self._zero
 
     def term_year(self, term: Term, year: int | None) -> int:
