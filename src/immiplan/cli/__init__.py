@@ -26,6 +26,9 @@ def _register() -> None:
     from immiplan.cli import plan, project, run, select
 
     app.add_typer(plan.app, name="plan")
+    from immiplan.cli import solve  # the inverse planner: immiplan plan solve
+
+    solve.register(plan.app)
     app.add_typer(select.app, name="select")
     project.register(app)
     run.register(app)

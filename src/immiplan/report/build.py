@@ -78,6 +78,7 @@ SECTION_ORDER: tuple[str, ...] = (
     "summary",
     "plans",
     "cut",
+    "takes",
     "population",
     "labour",
     "french",
@@ -535,6 +536,15 @@ def _plans_table(data: ReportInput, lang: str) -> dict[str, Any]:
     }
 
 
+def _what_it_takes(data: ReportInput, lang: str) -> dict[str, Any] | None:
+    """The inverse planner's section (``immiplan.solver.report``) on the report's base."""
+    from immiplan.solver.report import what_it_takes_section
+
+    totals = data.plans.loc[data.plans["category"] == TOTAL, data.plan_columns]
+    values = [float(v) for v in totals.to_numpy().ravel()] if not totals.empty else []
+    return what_it_takes_section(data.base_year, data.horizon, values, lang, format_number)
+
+
 def _cut_tables(data: ReportInput, lang: str) -> list[dict[str, Any]]:
     names = _category_names(data, lang)
     tables = []
@@ -678,12 +688,14 @@ def render_html(
     lang = check_language(lang)
     now = now or datetime.now(UTC)
     cut_tables = _cut_tables(data, lang)
+    takes = _what_it_takes(data, lang)
     with_charts = {c.section for c in charts}
     present = [
         s
         for s in SECTION_ORDER
         if s in ("summary", "plans", "howto", "sources")
         or (s == "cut" and cut_tables)
+        or (s == "takes" and takes)
         or s in with_charts
     ]
     figures = {
@@ -729,6 +741,7 @@ def render_html(
         "control": _control(data, lang),
         "plans": _plans_table(data, lang),
         "cut_tables": cut_tables,
+        "what_it_takes": takes,
         "how_to_read": [p.format(ref=ref) for p in HOW_TO_READ[lang]],
         "sources": _sources(data, lang),
         "footer_generated": text(

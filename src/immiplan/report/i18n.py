@@ -367,6 +367,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Francization: demand and cost",
     },
     "section.howto": {"fr": "Comment lire ce rapport", "en": "How to read this report"},
+    "section.takes": {"fr": "Ce qu'il faudrait", "en": "What would it take"},  # solver
     "section.sources": {"fr": "Sources et hypothèses", "en": "Sources and assumptions"},
     # -- summary
     "summary.lead": {
