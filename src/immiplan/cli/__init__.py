@@ -23,12 +23,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from immiplan.cli import plan, project, run, select
+    from immiplan.cli import plan, project, run, select, serve
 
     app.add_typer(plan.app, name="plan")
     app.add_typer(select.app, name="select")
     project.register(app)
     run.register(app)
+    serve.register(app)
 
 
 _register()
