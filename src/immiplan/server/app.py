@@ -186,6 +186,13 @@ def _saved_summary(record: SavedScenario, request: Request) -> dict[str, Any]:
     }
 
 
+def _saved_detail(record: SavedScenario, request: Request) -> dict[str, Any]:
+    from immiplan.system.parameters import parse_yaml
+
+    raw = parse_yaml(record.yaml, f"saved scenario {record.id}")
+    return {**_saved_summary(record, request), "yaml": record.yaml, "scenario": _jsonable(raw)}
+
+
 def _level(node: Any) -> dict[str, Any]:
     from immiplan.system.categories import category_tree
 
@@ -648,7 +655,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         """Save a scenario (validated first); answers 201 once it is committed."""
         loaded = loaded_from(body.scenario, None)
         record = store.save(loaded.scenario.name, loaded.text, loaded.sha256, __version__)
-        return {**_saved_summary(record, request), "yaml": record.yaml}
+        return _saved_detail(record, request)
 
     @app.get("/api/saved", response_model=m.SavedList, responses=WRITE, tags=["saved"])
     def saved_list(
@@ -671,7 +678,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def saved_detail(scenario_id: str, request: Request) -> dict[str, Any]:
         """A saved scenario by its id (public)."""
         record = saved_or_404(scenario_id)
-        return {**_saved_summary(record, request), "yaml": record.yaml}
+        return _saved_detail(record, request)
 
     @app.get(
         "/api/saved/{scenario_id}/yaml",

@@ -241,6 +241,7 @@ class SavedSummary(Strict):
 
 class SavedDetail(SavedSummary):
     yaml: str
+    scenario: dict[str, Any] = Field(description="The YAML's fields as JSON (for the page).")
 
 
 class SavedList(Strict):
