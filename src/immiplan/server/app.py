@@ -724,6 +724,35 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def page() -> FileResponse:
         return FileResponse(str(static / "index.html"), media_type="text/html")
 
+    def openapi() -> dict[str, Any]:
+        """FastAPI's schema, with every 4xx answer in the server's error shape (JSON)."""
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        spec = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        ref = {"$ref": "#/components/schemas/ErrorBody"}
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    if str(status).startswith("4"):
+                        answer["content"] = {"application/json": {"schema": ref}}
+                        if str(status) == "422":
+                            answer["description"] = "The request does not match its schema"
+        schemas = spec.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.mount("/static/vega", StaticFiles(directory=str(vega)), name="vega")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app
