@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -121,6 +124,19 @@ class BodyLimit:
             more = bool(message.get("more_body", False))
         body = b"".join(chunks)
         sent = False
+        # FastAPI's docs pages load Swagger UI / ReDoc from their CDN: no CSP there
+        extra = [
+            (k.lower().encode(), v.encode())
+            for k, v in SECURITY_HEADERS.items()
+            if k != "Content-Security-Policy" or scope.get("path") not in ("/docs", "/redoc")
+        ]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                added = [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
 
         async def replay() -> Message:
             nonlocal sent
@@ -129,7 +145,7 @@ class BodyLimit:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        await self.app(scope, replay, send_with_headers)
 
 
 SECURITY_HEADERS = {
@@ -268,17 +284,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            if key == "Content-Security-Policy" and request.url.path in ("/docs", "/redoc"):
-                continue  # FastAPI's docs pages load Swagger UI / ReDoc from their CDN
-            response.headers.setdefault(key, value)
-        return response
-
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return _error_response(exc.status, exc.error, exc.headers)
@@ -370,8 +375,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 source=loaded.source,
             ) from None
 
+    saved_records: OrderedDict[str, SavedScenario] = OrderedDict()
+    """Saved scenarios read lately (immutable; dropped on delete)."""
+
     def saved_or_404(scenario_id: str) -> SavedScenario:
         record = store.get(scenario_id)
+        if record is not None:
+            saved_records[record.id] = record
+            while len(saved_records) > settings.cache_size:
+                saved_records.popitem(last=False)
         if record is None:
             raise ApiError(
                 404, InputError("no saved scenario with this id", field="id", value=scenario_id)
@@ -498,23 +510,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         responses=ERRORS,
         tags=["projections"],
     )
-    def project(body: m.ProjectRequest) -> Response:
+    async def project(body: m.ProjectRequest) -> Response:
         """Project a scenario (YAML text or JSON object) with its outcomes, and a baseline.
 
         The baseline (a shipped scenario's name or a saved id) is projected to the same
         horizon; the summary compares the two at the horizon, in English and French.
         Results are cached by the scenario's SHA-256 and the package version.
         """
-        text = scenario_text(body.scenario)
-        if not text.strip():
-            raise InputError("the scenario is empty", source="scenario")
-        reform = project_text(text, body.horizon, "scenario")
-        base = None
-        sentences = None
-        if body.baseline is not None:
-            base_text, source = baseline_text(body.baseline)
-            base = project_text(base_text, reform["horizon"], source)
-            sentences = {lang: summary(reform, base, lang) for lang in ("en", "fr")}
+        reform, base, sentences = await _cached_comparison(body)
+        if reform is None:
+            reform, base, sentences = await run_in_threadpool(_comparison, body)
         parts = [
             b'{"reform":',
             reform["_json"],
@@ -526,19 +531,88 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ]
         return Response(b"".join(parts), media_type="application/json")
 
+    texts: OrderedDict[str, str] = OrderedDict()
+    summaries: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
+
+    def _text_of(scenario: m.ScenarioBody) -> str:
+        """A body's YAML text; JSON objects remembered by their canonical JSON's hash."""
+        if isinstance(scenario, str):
+            return scenario
+        key = hashlib.sha256(
+            json.dumps(scenario, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
+        text = texts.get(key)
+        if text is None:
+            text = scenario_text(scenario)
+            texts[key] = text
+            while len(texts) > settings.cache_size:
+                texts.popitem(last=False)
+        return text
+
+    def _digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _summary_of(reform: dict[str, Any], base: dict[str, Any]) -> dict[str, list[str]]:
+        key = (reform["sha256"] + str(reform["horizon"]), base["sha256"])
+        found = summaries.get(key)
+        if found is None:
+            found = {lang: summary(reform, base, lang) for lang in ("en", "fr")}
+            summaries[key] = found
+            while len(summaries) > settings.cache_size:
+                summaries.popitem(last=False)
+        return found
+
+    async def _cached_comparison(body: m.ProjectRequest) -> tuple[Any, Any, Any]:
+        """The answer from the cache alone, without leaving the event loop (or Nones)."""
+        text = _text_of(body.scenario)
+        reform = cache.peek(_digest(text), body.horizon) if text.strip() else None
+        if reform is None:
+            return None, None, None
+        if body.baseline is None:
+            return reform, None, None
+        record = saved_records.get(body.baseline)
+        from immiplan.projection.scenario import shipped_scenarios
+
+        if body.baseline in shipped_scenarios():
+            base_text = shipped_text(body.baseline)
+        elif record is not None:
+            base_text = record.yaml
+        else:
+            return None, None, None
+        base = cache.peek(_digest(base_text), reform["horizon"])
+        if base is None:
+            return None, None, None
+        return reform, base, _summary_of(reform, base)
+
+    def _comparison(body: m.ProjectRequest) -> tuple[Any, Any, Any]:
+        text = _text_of(body.scenario)
+        if not text.strip():
+            raise InputError("the scenario is empty", source="scenario")
+        reform = project_text(text, body.horizon, "scenario")
+        if body.baseline is None:
+            return reform, None, None
+        base_text, source = baseline_text(body.baseline)
+        base = project_text(base_text, reform["horizon"], source)
+        return reform, base, _summary_of(reform, base)
+
     @app.get(
         "/api/saved/{scenario_id}/projection",
         response_model=m.Projection,
         responses={**NOT_FOUND, **ERRORS},
         tags=["saved"],
     )
-    def saved_projection(
+    async def saved_projection(
         scenario_id: str,
         horizon: int | None = Query(default=None, ge=1800, le=2300),
     ) -> Response:
         """A saved scenario's projection with its outcomes (cached)."""
-        record = saved_or_404(scenario_id)
-        result = project_text(record.yaml, horizon, f"saved scenario {record.id}")
+        record = saved_records.get(scenario_id)
+        result = cache.peek(_digest(record.yaml), horizon) if record is not None else None
+        if result is None:
+            record = await run_in_threadpool(saved_or_404, scenario_id)
+            result = await run_in_threadpool(
+                project_text, record.yaml, horizon, f"saved scenario {record.id}"
+            )
         return Response(result["_json"], media_type="application/json")
 
     # ------------------------------------------------------------------ plans
@@ -709,6 +783,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     def delete_saved(scenario_id: str) -> Response:
         """Delete a saved scenario."""
+        saved_records.pop(scenario_id, None)
         if not store.delete(scenario_id):
             raise ApiError(
                 404, InputError("no saved scenario with this id", field="id", value=scenario_id)

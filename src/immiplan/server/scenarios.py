@@ -15,6 +15,7 @@ import hashlib
 import math
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 import yaml
@@ -49,6 +50,7 @@ def base_field() -> str | None:
     return "base" if "base" in Scenario.model_fields else None
 
 
+@cache
 def shipped_text(name: str) -> str:
     """A shipped scenario's YAML text."""
     if name not in shipped_scenarios():
