@@ -28,6 +28,15 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            max=64,
+            help="Processes that compute projections (0: in the server's own threads).",
+        ),
+    ] = 2,
     allow_anonymous_writes: Annotated[
         bool,
         typer.Option(
@@ -48,7 +57,7 @@ def serve_command(
     from immiplan.server.storage import open_store
 
     settings = Settings.from_environment(
-        database=database, allow_anonymous_writes=allow_anonymous_writes
+        database=database, allow_anonymous_writes=allow_anonymous_writes, workers=workers
     )
     settings.check_host(host)
     store = open_store(settings.database_url)

@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from immiplan import __version__
 from immiplan.errors import InputError
 from immiplan.server import models as m
-from immiplan.server.results import INDICATORS, ProjectionCache, projection_json, summary
+from immiplan.server.results import INDICATORS, ProjectionCache, summary
 from immiplan.server.scenarios import (
     base_field,
     list_bases,
@@ -40,6 +40,7 @@ from immiplan.server.scenarios import (
 )
 from immiplan.server.settings import Settings
 from immiplan.server.storage import SavedScenario, Store, open_store
+from immiplan.server.workers import Projector
 
 __all__ = ["create_app"]
 
@@ -247,10 +248,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     settings = settings or Settings()
     store = store or open_store(settings.database_url)
     cache = ProjectionCache(settings.cache_size, settings.max_concurrent_projections)
+    projector = Projector(settings.workers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        projector.close()
         store.close()
 
     app = FastAPI(
@@ -359,21 +362,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             max_number=settings.max_number,
             horizon=horizon,
         )
-        return cache.get(digest, horizon, lambda: _compute(loaded, horizon))
-
-    def _compute(loaded: Any, horizon: int | None) -> dict[str, Any]:
-        try:
-            result = projection_json(loaded, horizon)
-            result["_json"] = _dumps(m.Projection.model_validate(result).model_dump(mode="json"))
-            return result
-        except (ArithmeticError, ValueError) as exc:
-            if isinstance(exc, InputError):
-                raise
-            log.exception("projection failed", exc_info=exc)
-            raise InputError(
-                "this scenario cannot be projected (the numbers leave the model's range)",
-                source=loaded.source,
-            ) from None
+        return cache.get(
+            digest,
+            horizon,
+            lambda: projector.project(
+                text, loaded.source, horizon, settings.max_steps, settings.max_number
+            ),
+        )
 
     saved_records: OrderedDict[str, SavedScenario] = OrderedDict()
     """Saved scenarios read lately (immutable; dropped on delete)."""

@@ -83,6 +83,9 @@ class Settings:
         Projections kept in memory, keyed by the scenario's SHA-256 and the version.
     max_concurrent_projections:
         Projections computed at once (others wait their turn).
+    workers:
+        Worker processes that compute projections (0: in the server's threads). The
+        command line uses 2, so that cached answers never wait behind a projection.
     cors_origins:
         Origins allowed to call the API from another site; none by default (closed).
     """
@@ -95,6 +98,7 @@ class Settings:
     max_number: float = 1e9
     cache_size: int = 512
     max_concurrent_projections: int = 2
+    workers: int = 0
     cors_origins: tuple[str, ...] = ()
 
     @classmethod
@@ -103,6 +107,7 @@ class Settings:
         *,
         database: str | None = None,
         allow_anonymous_writes: bool = False,
+        workers: int = 2,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Settings from the command line's options and the environment."""
@@ -113,6 +118,8 @@ class Settings:
             database_url=normalise_url(url),
             token=token,
             allow_anonymous_writes=allow_anonymous_writes,
+            workers=workers,
+            max_concurrent_projections=max(1, workers),
         )
 
     @property
