@@ -23,7 +23,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from immiplan.cli import plan, project, run, select
+    from immiplan.cli import plan, project, run, select, serve
 
     app.add_typer(plan.app, name="plan")
     from immiplan.cli import solve  # the inverse planner: immiplan plan solve
@@ -35,6 +35,7 @@ def _register() -> None:
     from immiplan.cli import ensemble
 
     ensemble.register(app)
+    serve.register(app)
 
 
 _register()
