@@ -355,3 +355,16 @@ def test_a_bad_number_anywhere_is_one_input_error(bad: Any, where: tuple[Any, ..
         load_scenario_text(yaml.safe_dump(doc, allow_unicode=True), "fuzz.yaml")
     assert info.value.source == "fuzz.yaml"
     assert info.value.field == ".".join(str(k) for k in where)
+
+
+def test_the_advance_meets_the_2021_census_count_of_recent_immigrants() -> None:
+    """2021 Census, Quebec, immigrants landed 2016-2021: France's 20,980 are 10.348 % of them
+    (secondary restatement, docs/base-data.md), so about 202,740."""
+    from immiplan.projection.derive import build_quebec_2023
+
+    outputs = build_quebec_2023().outputs
+    space = outputs.inputs.space
+    on_2021 = outputs.population[2021 - int(outputs.inputs.base_year)][:, 0]
+    recent = [space.state(c, d) for c in space.categories for d in range(5)]
+    census = 20_980 / 0.1034822926
+    assert on_2021[recent].sum() == pytest.approx(census, rel=0.02)
