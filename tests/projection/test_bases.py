@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import immiplan.cli as cli
 from immiplan.errors import InputError
@@ -293,3 +295,76 @@ def test_immiplan_project_runs_a_2023_scenario(
     indicators = np.genfromtxt(out_dir / "indicators.csv", delimiter=",", names=True)
     assert indicators["year"][0] == 2023
     assert indicators["population"][0] == pytest.approx(8_874_683, abs=1e-3)
+
+
+# --- Properties ------------------------------------------------------------------------------
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    tfr=st.floats(0.5, 3.0),
+    gain=st.floats(-2.0, 8.0),
+    level=st.floats(0.0, 200_000.0),
+)
+def test_any_plan_on_the_2023_base_keeps_the_identity_and_its_first_year(
+    tfr: float, gain: float, level: float
+) -> None:
+    from immiplan.projection.engine import project
+    from immiplan.projection.scenario import prepare
+
+    doc = _scenario_doc()
+    doc["fertility"]["tfr"] = {2023: 1.38, 2040: tfr}
+    doc["mortality"]["e0"] = {
+        "female": {2023: 84.3, 2070: 84.3 + gain},
+        "male": {2023: 80.7, 2070: 80.7 + gain},
+    }
+    doc["immigration"] = {"levels": {2024: {"economic": level}}}
+    doc["horizon"] = 2040
+    prepared = prepare(load_scenario_text(yaml.safe_dump(doc), "property.yaml"))
+    out = project(prepared.inputs)
+    assert out.totals[0] == pytest.approx(8_874_683, abs=1e-3)
+    np.testing.assert_allclose(np.diff(out.totals), out.growth_from_components(), atol=1e-3)
+    assert out.population.min() > -1e-6
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    bad=st.one_of(
+        st.just(float("nan")),
+        st.just(float("inf")),
+        st.booleans(),
+        st.text(max_size=5),
+        st.floats(max_value=-1e-3, allow_nan=False),
+    ),
+    where=st.sampled_from(
+        [
+            ("fertility", "tfr", 2023),
+            ("npr", "stock", 2024),
+            ("immigration", "levels", 2024, "family"),
+            ("mortality", "e0", "female", 2023),
+        ]
+    ),
+)
+def test_a_bad_number_anywhere_is_one_input_error(bad: Any, where: tuple[Any, ...]) -> None:
+    doc = _scenario_doc()
+    node = doc
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = bad
+    with pytest.raises(InputError) as info:
+        load_scenario_text(yaml.safe_dump(doc, allow_unicode=True), "fuzz.yaml")
+    assert info.value.source == "fuzz.yaml"
+    assert info.value.field == ".".join(str(k) for k in where)
+
+
+def test_the_advance_meets_the_2021_census_count_of_recent_immigrants() -> None:
+    """2021 Census, Quebec, immigrants landed 2016-2021: France's 20,980 are 10.348 % of them
+    (secondary restatement, docs/base-data.md), so about 202,740."""
+    from immiplan.projection.derive import build_quebec_2023
+
+    outputs = build_quebec_2023().outputs
+    space = outputs.inputs.space
+    on_2021 = outputs.population[2021 - int(outputs.inputs.base_year)][:, 0]
+    recent = [space.state(c, d) for c in space.categories for d in range(5)]
+    census = 20_980 / 0.1034822926
+    assert on_2021[recent].sum() == pytest.approx(census, rel=0.02)

@@ -2,8 +2,9 @@
 
 The engine carries a trait axis of size ``K = 2``: trait 0 = cannot conduct a conversation
 in French, trait 1 = can (the census question on knowledge of official languages). This
-module turns the dated parameters of ``data/parameters/outcomes/french/`` into the engine's
-arrays, in its layout (compact states ``(S, K, X, A)``, see :mod:`immiplan.projection.state`):
+module turns the dated parameters of ``data/parameters/provinces/<code>/outcomes/french/``
+(the base's jurisdiction, read at its dates) into the engine's arrays, in its layout
+(compact states ``(S, K, X, A)``, see :mod:`immiplan.projection.state`):
 
 * **Entry shares** (:meth:`FrenchModel.entry_shares`): the share of a step's admissions who
   know French, by category. The all-category share is the plan's

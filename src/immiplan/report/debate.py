@@ -217,7 +217,7 @@ def debate_report_input(
         An unknown scenario or an invalid scenario file, before anything runs; a horizon
         before a scenario's base year.
     """
-    from immiplan.outcomes import run_with_outcomes
+    from immiplan.pipeline import run
     from immiplan.projection.scenario import load_scenario
 
     if not scenarios:
@@ -245,7 +245,7 @@ def debate_report_input(
     for item in loaded:
         if on_scenario is not None:
             on_scenario(item.scenario.name)
-        results[item.scenario.name] = run_with_outcomes(item, horizon=horizon)
+        results[item.scenario.name] = run(item, horizon=horizon)
     last = min(int(result.projection.metadata["horizon"]) for result in results.values())
     data = ReportInput(
         scenarios=[scenario_info(item.scenario) for item in loaded],
