@@ -19,8 +19,8 @@ from immiplan.projection.base import BaseData
 from immiplan.projection.ccmpp import survival_ratios
 from immiplan.projection.lifetable import calibrate_to_e0, life_table
 from immiplan.projection.mortality import AGE_PATTERN, age_pattern, survival_from_e0
-from immiplan.system.parameters import DateLike
 from immiplan.projection.state import N_AGES, SEXES
+from immiplan.system.parameters import DateLike
 
 FloatArray = NDArray[np.float64]
 
