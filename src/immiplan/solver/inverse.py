@@ -303,6 +303,7 @@ class Solution:
                     "value": t.value,
                     "required": t.required,
                     "words": t.words,
+                    "words_fr": t.words_fr,
                 }
                 for t in self.targets
             ],
@@ -314,6 +315,7 @@ class Solution:
                 "engine_runs": self.verification.engine_runs,
             },
             "summary": self.summary(),
+            "summary_fr": self.summary("fr"),
         }
 
 
