@@ -23,6 +23,12 @@ def test_table_names_the_level_and_the_check(cli: Cli) -> None:
     assert "population_20_64[2018]" in result.out  # the target as written, brackets kept
 
 
+def test_the_answer_in_french(cli: Cli) -> None:
+    result = cli(*BASE, "--target", "population[2040] >= 9.4e6", "--lang", "fr")
+    assert result.code == 0, result.err
+    assert "respecte toutes les cibles" in result.out and "Vérifié par une projection" in result.out
+
+
 def test_json_and_csv_carry_the_same_level(cli: Cli) -> None:
     args = [*BASE, "--target", "population[2040] >= 9.4e6", "--mix", "plan:quebec-2019"]
     data = json.loads(cli(*args, "--format", "json").out)
@@ -56,6 +62,7 @@ def test_out_of_reach_exits_0_and_1_with_strict(cli: Cli) -> None:
         (["--target", "population >= 1", "--shape", "wavy"], "--shape", "wavy"),
         (["--target", "population >= 1", "--max-change", "-5"], "--max-change", "-5"),
         (["--target", "un-ix"], "--target", "un-ix"),
+        (["--target", "population >= 1", "--lang", "de"], "--lang", "de"),
         (["--target", "population >= 1", "--regime", "federal"], "--regime", "federal"),
         (
             ["--target", "population >= 1", "--mix", "free", "--category-bounds", "family=0:1"],

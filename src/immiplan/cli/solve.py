@@ -126,6 +126,9 @@ def solve_command(
     draws: Annotated[int, typer.Option("--draws", help="Draws with --probability.")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the draws.")] = 1,
     every: Annotated[int, typer.Option("--every", help="Years between table rows.")] = 5,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the sentences: en or fr.")
+    ] = "en",
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Solve for the levels that meet the targets; say plainly when none can."""
@@ -133,6 +136,8 @@ def solve_command(
 
     if every < 1:
         raise InputError("must be 1 or more", field="--every", value=every)
+    if lang not in ("en", "fr"):
+        raise InputError("must be en or fr", field="--lang", value=lang)
     span = (
         _default_years(base, scenario)
         if years is None
@@ -168,7 +173,7 @@ def solve_command(
         table = answer.levels.merge(indicators, on="year", how="right")
         print(table.to_csv(index=False), end="")
     else:
-        _print_table(answer, indicators, every)
+        _print_table(answer, indicators, every, lang)
     if strict and not answer.feasible:
         raise typer.Exit(1)
 
@@ -178,7 +183,7 @@ def _rows(frame: pd.DataFrame, every: int, last: int) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
-def _print_table(answer: object, indicators: pd.DataFrame, every: int) -> None:
+def _print_table(answer: object, indicators: pd.DataFrame, every: int, lang: str) -> None:
     from immiplan.solver import Solution
 
     assert isinstance(answer, Solution)
@@ -208,7 +213,7 @@ def _print_table(answer: object, indicators: pd.DataFrame, every: int) -> None:
         elif column == "dependency_ratio":
             digits[column] = 1
     emit(shown, OutputFormat.table, title="Indicators at the answer (1 July)", digits=digits)
-    for line in answer.summary():  # targets carry [year] brackets: no Rich markup here
+    for line in answer.summary(lang):  # targets carry [year] brackets: no Rich markup here
         console.print(line, highlight=False, soft_wrap=True, markup=False)
 
 

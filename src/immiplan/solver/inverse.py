@@ -111,6 +111,11 @@ class TargetResult:
     value: float
     required: float
     words: str
+    words_fr: str = ""
+
+    def words_in(self, lang: str = "en") -> str:
+        """The sentence in ``lang`` (``en`` or ``fr``)."""
+        return self.words_fr if lang == "fr" and self.words_fr else self.words
 
 
 @dataclass(frozen=True)
@@ -178,54 +183,102 @@ class Solution:
             return float(self.levels["controlled"].iloc[0])
         return None
 
-    def summary(self) -> list[str]:
-        """The answer in plain words, one sentence a line."""
+    def summary(self, lang: str = "en") -> list[str]:
+        """The answer in plain words, one sentence a line, in ``lang`` (``en`` or ``fr``)."""
+        fr = lang == "fr"
         d = self.decision
+
+        def n(value: float) -> str:
+            return _num(value, lang)
+
         lines = []
         span = f"{int(d.years[0])}–{int(d.years[-1])}"
-        who = f"the province's categories under {d.regime.name} ({', '.join(d.controlled)})"
-        if self.status == "infeasible":
+        cats = ", ".join(d.controlled)
+        who = (
+            f"les catégories de la province sous {d.regime.name} ({cats})"
+            if fr
+            else f"the province's categories under {d.regime.name} ({cats})"
+        )
+        closest = self.status == "infeasible"
+        if closest:
             lines.append(
-                f"No level of {who} within the bounds ({d.lower:,.0f}–{d.upper:,.0f} a year) "
+                f"Aucun niveau pour {who} dans les bornes ({n(d.lower)} à {n(d.upper)} par "
+                f"année) ne respecte toutes les cibles sur {span}."
+                if fr
+                else f"No level of {who} within the bounds ({n(d.lower)}–{n(d.upper)} a year) "
                 f"meets every target over {span}."
             )
+        if fr:
+            verb = "s'en approche le plus" if closest else "respecte toutes les cibles"
+        else:
+            verb = "comes closest" if closest else "meets every target"
         if d.shape == "constant":
             level = float(self.levels["controlled"].iloc[0])
             total = self.levels["total"]
-            verb = "comes closest" if self.status == "infeasible" else "meets every target"
+            low, high = float(total.min()), float(total.max())
+            spread = (
+                n(low)
+                if round(low) == round(high)
+                else (f"{n(low)} à {n(high)}" if fr else f"{n(low)}–{n(high)}")
+            )
             lines.append(
-                f"A constant {level:,.0f} a year for {who} {verb} ({total.min():,.0f}–"
-                f"{total.max():,.0f} admissions a year with Ottawa's categories), {span}."
-                if total.min() != total.max()
-                else f"A constant {level:,.0f} a year for {who} {verb} "
-                f"({total.iloc[0]:,.0f} admissions a year with Ottawa's categories), {span}."
+                f"Un niveau constant de {n(level)} par année pour {who} {verb} ({spread} "
+                f"admissions par année avec les catégories d'Ottawa), {span}."
+                if fr
+                else f"A constant {n(level)} a year for {who} {verb} ({spread} admissions a year "
+                f"with Ottawa's categories), {span}."
             )
         else:
             c = self.levels["controlled"]
-            verb = "comes closest" if self.status == "infeasible" else "meets every target"
             lines.append(
-                f"A path of {c.min():,.0f}–{c.max():,.0f} a year for {who} {verb}: "
-                f"{c.sum():,.0f} in all over {span} (mean {c.mean():,.0f})."
+                f"Une trajectoire de {n(c.min())} à {n(c.max())} par année pour {who} {verb} : "
+                f"{n(c.sum())} au total sur {span} (moyenne {n(c.mean())})."
+                if fr
+                else f"A path of {n(c.min())}–{n(c.max())} a year for {who} {verb}: "
+                f"{n(c.sum())} in all over {span} (mean {n(c.mean())})."
             )
         for result in self.targets:
-            lines.append(result.words)
+            lines.append(result.words_in(lang))
         v = self.verification
-        lines.append(
-            f"Checked by a full forward projection: the linear programme's values agree with it "
-            f"to {v.max_relative_error:.1e} (relative)"
-            + (
-                "."
-                if v.max_relative_error <= 1e-6
-                else " only: the affine model did not converge; treat the answer as approximate."
+        error = f"{v.max_relative_error:.1e}"
+        if fr:
+            check = (
+                "Vérifié par une projection complète : les valeurs du programme linéaire "
+                f"concordent avec elle à {error} près (en relatif)"
+                + (
+                    "."
+                    if v.max_relative_error <= 1e-6
+                    else " seulement : le modèle affine n'a pas convergé; la réponse est "
+                    "approximative."
+                )
+                + (
+                    " Les transitions depuis les résidents non permanents sont plafonnées par "
+                    "leur effectif à certains âges, et le plafond a bougé entre la première "
+                    "estimation et la réponse : le modèle affine a été reconstruit à la réponse "
+                    f"({v.iterations} programmes résolus)."
+                    if v.iterations > 1
+                    else ""
+                )
             )
-            + (
-                f" Transitions from the NPR stock are capped by the stock at some ages, and the "
-                f"cap moved between the first guess and the answer: the affine model was rebuilt "
-                f"at the answer ({v.iterations} programmes solved)."
-                if v.iterations > 1
-                else ""
+        else:
+            check = (
+                "Checked by a full forward projection: the linear programme's values agree with "
+                f"it to {error} (relative)"
+                + (
+                    "."
+                    if v.max_relative_error <= 1e-6
+                    else " only: the affine model did not converge; treat the answer as "
+                    "approximate."
+                )
+                + (
+                    " Transitions from the NPR stock are capped by the stock at some ages, and "
+                    "the cap moved between the first guess and the answer: the affine model was "
+                    f"rebuilt at the answer ({v.iterations} programmes solved)."
+                    if v.iterations > 1
+                    else ""
+                )
             )
-        )
+        lines.append(check)
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -250,6 +303,7 @@ class Solution:
                     "value": t.value,
                     "required": t.required,
                     "words": t.words,
+                    "words_fr": t.words_fr,
                 }
                 for t in self.targets
             ],
@@ -261,6 +315,7 @@ class Solution:
                 "engine_runs": self.verification.engine_runs,
             },
             "summary": self.summary(),
+            "summary_fr": self.summary("fr"),
         }
 
 
@@ -620,17 +675,16 @@ def _capped(outputs: ProjectionOutputs) -> tuple[int, ...]:
 
 
 def _shadow_unit(ind: Indicator | None) -> tuple[str, float]:
-    if ind is None:
-        return "1,000 (of the target's unit)", 1000.0
-    if ind.ratio and ind.name.startswith(("share", "french_share")):
-        return "percentage point", 0.01
-    if ind.ratio and ind.scale == 100.0:
+    """The unit a shadow price is quoted per (a key of :data:`_UNITS`) and its size."""
+    if ind is not None and ind.ratio and ind.name.startswith(("share", "french_share")):
+        return "point_pct", 0.01
+    if ind is not None and ind.ratio and ind.scale == 100.0:
         return "point", 1.0
-    if ind.ratio:
-        return "0.1", 0.1
-    if ind.name == "francization_cost":
-        return "$1 million", 1e6
-    return "1,000 persons", 1000.0
+    if ind is not None and ind.ratio:
+        return "tenth", 0.1
+    if ind is not None and ind.name == "francization_cost":
+        return "million", 1e6
+    return "thousand", 1000.0
 
 
 def _describe(
@@ -659,7 +713,7 @@ def _describe(
     holds = worst[0] >= -HOLD_TOLERANCE
     ratio_ind = next((r.ratio[0] for _, r in mine if r.ratio is not None), None)
     count_ind = next((INDICATORS[t.indicator] for t in target.terms if t.indicator), None)
-    unit_words, unit = _shadow_unit(ratio_ind or count_ind)
+    unit_key, unit = _shadow_unit(ratio_ind or count_ind)
     first = compiler.context.first_year
     binding: list[int] = []
     price = 0.0
@@ -674,68 +728,149 @@ def _describe(
             price += abs(m) * den / rind.scale * unit
         else:
             price += abs(m) * unit
-    when = f" in {worst[1]}" if worst[1] is not None else ""
     ind = ratio_ind or count_ind
-    fmt = _formatter(ind)
     if status == "infeasible":
-        words = (
-            f"“{target.text}”: out of reach within the bounds; the closest achievable is "
-            f"{fmt(worst[2])} against {fmt(worst[3])}{when}."
-            if not holds
-            else f"“{target.text}”: met at the closest answer (the shortfall is elsewhere)."
-        )
-        return TargetResult(
-            target.text, holds, (), None, unit_words, worst[1], worst[2], worst[3], words
-        )
-    if objective == "min-each-year" and compiler.decision.shape == "path":
+        kind = "out" if not holds else "closest_met"
+        years: list[int] = []
+        binding = []
+    elif objective == "min-each-year" and compiler.decision.shape == "path":
         # No shadow prices for a year-by-year objective: the rows that hold exactly bind.
         exact = [m[1] for m in margins if abs(m[0]) <= 1e-7]
         binding = [int(y) if y is not None else _fixed_year(target) for y in exact]
-        if binding:
-            years = sorted(set(binding))
-            words = (
-                f"“{target.text}” holds exactly in {len(years)} year"
-                f"{'s' if len(years) > 1 else ''} ({years[0]}–{years[-1]}): there the year's "
-                "level is the least that keeps it (no shadow price for a year-by-year objective)."
-            )
-        else:
-            words = f"“{target.text}” holds with room to spare in every year."
-        return TargetResult(
-            target.text,
-            holds,
-            tuple(sorted(set(binding))),
-            None,
-            unit_words,
-            worst[1],
-            worst[2],
-            worst[3],
-            words,
-        )
-    if binding:
-        years = sorted(set(binding))
-        span = f"{years[0]}" if len(years) == 1 else f"{len(years)} years ({years[0]}–{years[-1]})"
-        more = "fewer" if objective == "max-total" else "more"
-        words = (
-            f"“{target.text}” binds in {span}: tightening it by one {unit_words} "
-            f"{'in each of those years ' if len(years) > 1 else ''}would take about "
-            f"{price:,.0f} {more} admissions in all over the decision years."
-        )
+        kind = "exact" if binding else "room_every_year"
     else:
-        words = (
-            f"“{target.text}” holds with room to spare (least margin{when}: "
-            f"{fmt(worst[2])} against {fmt(worst[3])})."
+        kind = "binds" if binding else "room"
+    years = sorted(set(binding))
+    en, fr = (
+        _words(
+            kind,
+            lang,
+            text=target.text,
+            worst=worst,
+            ind=ind,
+            unit=unit_key,
+            fewer=objective == "max-total",
+            years=years,
+            price=price,
         )
+        for lang in ("en", "fr")
+    )
     return TargetResult(
         target.text,
         holds,
-        tuple(sorted(set(binding))),
-        price if binding else None,
-        unit_words,
+        tuple(years),
+        price if kind == "binds" else None,
+        _UNITS[unit_key]["en"],
         worst[1],
         worst[2],
         worst[3],
-        words,
+        en,
+        fr,
     )
+
+
+_UNITS: dict[str, dict[str, str]] = {
+    "thousand": {"en": "1,000 persons", "fr": "1 000 personnes"},
+    "point_pct": {"en": "percentage point", "fr": "point de pourcentage"},
+    "point": {"en": "point", "fr": "point"},
+    "tenth": {"en": "0.1", "fr": "0,1"},
+    "million": {"en": "$1 million", "fr": "million de dollars"},
+}
+"""The unit a shadow price is quoted per, as a noun."""
+_BY: dict[str, dict[str, str]] = {
+    "thousand": {"en": "by 1,000 persons", "fr": "de 1 000 personnes"},
+    "point_pct": {"en": "by one percentage point", "fr": "d'un point de pourcentage"},
+    "point": {"en": "by one point", "fr": "d'un point"},
+    "tenth": {"en": "by 0.1", "fr": "de 0,1"},
+    "million": {"en": "by $1 million", "fr": "d'un million de dollars"},
+}
+"""The same, as the amount of a tightening."""
+
+
+def _num(value: float, lang: str, digits: int = 0) -> str:
+    """``66,831`` in English, ``66 831`` in French (decimal comma)."""
+    text = f"{value:,.{digits}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _words(
+    kind: str,
+    lang: str,
+    *,
+    text: str,
+    worst: tuple[float, int | None, float, float],
+    ind: Indicator | None,
+    unit: str,
+    fewer: bool,
+    years: list[int],
+    price: float,
+) -> str:
+    """One target's sentence (see :func:`_describe`)."""
+    fmt = _formatter(ind, lang)
+    value, required = fmt(worst[2]), fmt(worst[3])
+    if lang == "fr":
+        quoted = f"« {text} »"
+        when = f" en {worst[1]}" if worst[1] is not None else ""
+        if kind == "out":
+            return (
+                f"{quoted} : hors d'atteinte dans les bornes; la valeur la plus proche est "
+                f"{value} contre {required}{when}."
+            )
+        if kind == "closest_met":
+            return f"{quoted} : respectée au point le plus proche (l'écart est ailleurs)."
+        if kind == "exact":
+            return (
+                f"{quoted} est tenue exactement pendant {len(years)} année"
+                f"{'s' if len(years) > 1 else ''} ({years[0]}–{years[-1]}) : le niveau de ces "
+                "années est le plus bas qui la respecte (pas de prix implicite pour un objectif "
+                "année par année)."
+            )
+        if kind == "room_every_year":
+            return f"{quoted} est respectée avec de la marge chaque année."
+        if kind == "binds":
+            span = (
+                f"{years[0]}"
+                if len(years) == 1
+                else f"{len(years)} années ({years[0]}–{years[-1]})"
+            )
+            return (
+                f"{quoted} est contraignante en {span} : la resserrer {_BY[unit]['fr']} "
+                f"{'chacune de ces années ' if len(years) > 1 else ''}"
+                f"demanderait environ {_num(price, lang)} admissions "
+                f"{'de moins' if fewer else 'de plus'} au total sur les années de décision."
+            )
+        return (
+            f"{quoted} est respectée avec de la marge (marge la plus faible{when} : "
+            f"{value} contre {required})."
+        )
+    quoted = f"“{text}”"
+    when = f" in {worst[1]}" if worst[1] is not None else ""
+    if kind == "out":
+        return (
+            f"{quoted}: out of reach within the bounds; the closest achievable is "
+            f"{value} against {required}{when}."
+        )
+    if kind == "closest_met":
+        return f"{quoted}: met at the closest answer (the shortfall is elsewhere)."
+    if kind == "exact":
+        return (
+            f"{quoted} holds exactly in {len(years)} year{'s' if len(years) > 1 else ''} "
+            f"({years[0]}–{years[-1]}): there the year's level is the least that keeps it "
+            "(no shadow price for a year-by-year objective)."
+        )
+    if kind == "room_every_year":
+        return f"{quoted} holds with room to spare in every year."
+    if kind == "binds":
+        span = f"{years[0]}" if len(years) == 1 else f"{len(years)} years ({years[0]}–{years[-1]})"
+        return (
+            f"{quoted} binds in {span}: tightening it {_BY[unit]['en']} "
+            f"{'in each of those years ' if len(years) > 1 else ''}would take about "
+            f"{_num(price, lang)} {'fewer' if fewer else 'more'} admissions in all over the "
+            "decision years."
+        )
+    return f"{quoted} holds with room to spare (least margin{when}: {value} against {required})."
 
 
 def _fixed_year(target: Target) -> int:
@@ -743,12 +878,12 @@ def _fixed_year(target: Target) -> int:
     return int(max(years)) if years else 0
 
 
-def _formatter(ind: Indicator | None) -> Any:
+def _formatter(ind: Indicator | None, lang: str = "en") -> Any:
     if ind is not None and ind.ratio and ind.name.startswith(("share", "french_share")):
-        return lambda v: f"{100 * v:.2f} %"
+        return lambda v: f"{_num(100 * v, lang, 2)} %"
     if ind is not None and ind.ratio:
-        return lambda v: f"{v:.3f}"
-    return lambda v: f"{v:,.0f}"
+        return lambda v: _num(v, lang, 3)
+    return lambda v: _num(v, lang)
 
 
 def _levels_frame(context: Context, decision: Decision, z: FloatArray) -> pd.DataFrame:
