@@ -195,18 +195,21 @@ def ensemble_base(
     base_inputs = inputs
     non_immigrant: float | None = None
     entry_french: FloatArray | None = None
+    base_name = prepared.scenario.base
+    model_fr = french_model(base_name) if (options.french or options.francization) else None
     if options.french:
-        french = add_french(inputs, targets=targets, selection=prepared.selection)
+        french = add_french(inputs, targets=targets, model=model_fr, selection=prepared.selection)
         base_inputs = dataclasses.replace(french.inputs, entry_traits=french.entry_traits)
         non_immigrant = float(french.model.non_immigrant)
         entry_french = french.entry
     participation = None
     if options.labour:
-        participation = np.asarray(_labour(inputs).participation, dtype=float)
+        participation = np.asarray(_labour(inputs, base_name).participation, dtype=np.float64)
     francization = None
     if options.francization:
         if entry_french is None:
-            entry_french = _entry(inputs, french_model(), targets, prepared.selection)[1]
+            assert model_fr is not None
+            entry_french = _entry(inputs, model_fr, targets, prepared.selection)[1]
         params = load_francization_parameters()
         steps = inputs.steps
         imm = np.asarray(inputs.immigrants)

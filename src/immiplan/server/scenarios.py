@@ -206,8 +206,10 @@ def read_scenario(
     loaded = _validate_text(text, source)
     scenario = loaded.scenario
     end = scenario.horizon if horizon is None else horizon
-    # The engine runs from the base data's year, whatever year the scenario reports from.
-    start = min(scenario.base_year, int(getattr(scenario_module, "BASE_YEAR", scenario.base_year)))
+    # The engine runs from the base's own year, whatever year the scenario reports from.
+    from immiplan.projection.bases import load_manifest
+
+    start = load_manifest(scenario.base).year
     if end - start > max_steps:
         raise InputError(
             f"the server projects at most {max_steps} years "
