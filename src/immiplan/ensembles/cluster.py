@@ -27,6 +27,16 @@ __all__ = ["SCHEDULER_ENV", "dask_client", "map_chunks"]
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 """Environment variable naming a running scheduler (used when ``--scheduler`` is not given)."""
 
+WORKER_ENVIRON: dict[str, object] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 1 << 30,
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 1 << 26,
+}
+"""glibc settings of the local workers. Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_=65536``,
+which switches off glibc's adaptive mmap threshold: every array above 128 kB is then a fresh
+mapping whose pages fault in on first touch, and a chunk ran 1.5-2.3 times slower in a worker
+than in process. Serving arrays up to 64 MB from the heap, kept, removes that (ratio ≈ 1.0).
+Workers of a remote cluster should be started with the same two variables."""
+
 
 @contextmanager
 def dask_client(
@@ -60,13 +70,16 @@ def dask_client(
         finally:
             client.close()
         return
-    cluster = LocalCluster(
-        n_workers=int(workers or 1),
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=40,
-    )
+    import dask
+
+    with dask.config.set(WORKER_ENVIRON):
+        cluster = LocalCluster(
+            n_workers=int(workers or 1),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        )
     client = Client(cluster)
     try:
         yield client
