@@ -1,13 +1,17 @@
 """Survival schedules for drawn life expectancies, vectorised over trajectories.
 
-The projection moves the base death rates to a target e0 with one root-finding per
-``(sex, e0)`` (:func:`immiplan.projection.quebec.survival_for_e0`), too slow for
-thousands of trajectories × years. Until a vectorised e0 → survival function lands in
-:mod:`immiplan.projection` (branch ``mortality``), this module evaluates that function once
-on a grid of e0 values every :data:`STEP` years per sex and interpolates linearly between
-grid points. The interpolated change is added to the scenario's exact schedule,
+The projection moves the base death rates to a target e0 by the age-specific method of
+:mod:`immiplan.projection.mortality` (Lee–Carter ``b_x``, one period index solved per step and
+sex). Solving it for every trajectory × year × sex is the slowest part of a large ensemble, and
+the schedule depends on e0 alone, not on the year, so this module solves it once on a grid of
+e0 values every :data:`STEP` years per sex (one vectorised call) and interpolates linearly
+between grid points. The interpolated change is added to the scenario's exact schedule,
 ``S(path + w) = S_exact(path) + G(path + w) − G(path)``, so a zero deviation gives the
 scenario's survival exactly, and a drawn e0 outside the grid is held at its edge.
+
+Men's rates are floored at women's of the same year (:mod:`immiplan.projection.mortality`), so
+men's schedule depends a little on women's e0: the men's grid is solved with women's e0 at the
+path's mean gap above men's (the floor binds only at a few ages; the centre stays exact).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immiplan.ensembles.model import StochasticModel
-from immiplan.projection.quebec import survival_for_e0
+from immiplan.projection.mortality import survival_from_e0
 from immiplan.projection.state import SEXES
 
 FloatArray = NDArray[np.float64]
@@ -67,22 +71,35 @@ class SurvivalGrid:
         return survival, newborn
 
 
-def survival_grid(path: FloatArray, model: StochasticModel, steps: int) -> SurvivalGrid:
-    """The grid covering ``path`` ``(T, 2)`` ± 4 standard deviations of the last year's walk."""
+def survival_grid(
+    path: FloatArray, model: StochasticModel, steps: int, mx: FloatArray, bx: FloatArray
+) -> SurvivalGrid:
+    """The grid covering ``path`` ``(T, 2)`` ± 4 standard deviations of the last year's walk.
+
+    ``mx`` ``(2, 101)`` are the base's death rates and ``bx`` ``(2, 101)`` the age pattern of
+    improvement the scenario's own schedules were solved with.
+    """
     sigmas = (model.e0_female.sigma, model.e0_male.sigma)
-    grids, survs, newborns = [], [], []
-    for j, sex in enumerate(SEXES):
+    grids = []
+    for j in range(len(SEXES)):
         reach = 4.0 * sigmas[j] * np.sqrt(steps) + STEP
         low = np.floor((path[:, j].min() - reach) / STEP) * STEP
         high = np.ceil((path[:, j].max() + reach) / STEP) * STEP
-        values = np.arange(max(low, 40.0), min(high, 100.0) + STEP / 2, STEP)
-        rows = [survival_for_e0(sex, round(float(v), 6)) for v in values]
-        grids.append(values)
-        survs.append(np.stack([r[0] for r in rows]))
-        newborns.append(np.array([r[1] for r in rows]))
+        grids.append(np.arange(max(low, 40.0), min(high, 100.0) + STEP / 2, STEP))
     size = max(g.size for g in grids)
-    # Same length for both sexes (pad by repeating the last point) so the arrays stack.
-    pad = [np.concatenate([g, g[-1] + STEP * np.arange(1, size - g.size + 1)]) for g in grids]
-    s_pad = [np.concatenate([s, np.repeat(s[-1:], size - s.shape[0], axis=0)]) for s in survs]
-    n_pad = [np.concatenate([n, np.repeat(n[-1:], size - n.shape[0])]) for n in newborns]
-    return SurvivalGrid(np.stack(pad), np.stack(s_pad), np.stack(n_pad))
+    # Same length for both sexes (extend the shorter grid) so the arrays stack.
+    e0 = np.stack(
+        [np.concatenate([g, g[-1] + STEP * np.arange(1, size - g.size + 1)]) for g in grids]
+    )
+    gap = float(np.mean(path[:, 0] - path[:, 1]))
+    # Rows of (female, male) e0: the women's grid, then the men's with women at the mean gap.
+    pairs = np.stack(
+        [np.stack([e0[0], e0[0] - gap], axis=-1), np.stack([e0[1] + gap, e0[1]], axis=-1)]
+    )
+    pairs[..., 1] = np.minimum(pairs[..., 1], pairs[..., 0] - 1e-3)  # men below women
+    survival, newborn = survival_from_e0(mx, pairs, bx=bx)  # (2, G, 2, 101), (2, G, 2)
+    return SurvivalGrid(
+        e0,
+        np.stack([survival[0, :, 0], survival[1, :, 1]]),
+        np.stack([newborn[0, :, 0], newborn[1, :, 1]]),
+    )

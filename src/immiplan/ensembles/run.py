@@ -225,7 +225,15 @@ def ensemble_base(
         francization = np.stack(by_category, axis=1)
     grid = None
     if model is not None and (model.e0_female.sigma > 0 or model.e0_male.sigma > 0):
-        grid = survival_grid(np.asarray(prepared.e0, dtype=float), model, inputs.steps)
+        from immiplan.projection.bases import load_base
+        from immiplan.projection.mortality import age_pattern
+
+        data = load_base(base_name)
+        bx = age_pattern(
+            data.manifest.base_date,
+            data.manifest.parameter("projection.mortality.age_pattern"),
+        )
+        grid = survival_grid(np.asarray(prepared.e0, dtype=float), model, inputs.steps, data.mx, bx)
     return EnsembleBase(
         inputs=base_inputs,
         name=str(prepared.scenario.name) if hasattr(prepared.scenario, "name") else "",
