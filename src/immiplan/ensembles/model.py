@@ -222,19 +222,20 @@ def plan_ratios(jurisdiction: str = "quebec") -> list[dict[str, Any]]:
     actual = history_table(jurisdiction)
     rows: list[dict[str, Any]] = []
     for plan in all_plans():
-        if plan.jurisdiction != jurisdiction or plan.kind != "plan":
+        # Tabled plans only (a consultation scenario was never a plan to miss).
+        if plan.jurisdiction != jurisdiction or plan.kind != "plan" or plan.status != "tabled":
             continue
         for year in plan.years:
-            if year not in actual:
+            # Admissions count every admission: lines outside a cap included.
+            total = plan.total(year, include_outside=True)
+            if year not in actual or total is None:
                 continue
             catch_up = plan.year(year).catch_up or 0.0
-            total = plan.total(year)
             row: dict[str, Any] = {"plan": plan.name, "year": year}
-            if total is not None:
-                row["total_plan"] = total + catch_up
-                row["total_actual"] = actual[year]["total"]
+            row["total_plan"] = total + catch_up
+            row["total_actual"] = actual[year]["total"]
             for c in CATEGORIES:
-                level = plan.level(c, year)
+                level = plan.level(c, year, include_outside=True)
                 if level is not None and actual[year].get(c) is not None:
                     row[f"{c}_plan"] = level
                     row[f"{c}_actual"] = actual[year][c]
