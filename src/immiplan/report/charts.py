@@ -452,6 +452,8 @@ except (OSError, AttributeError):
 if len(sys.argv) > 1 and os.getppid() != int(sys.argv[1]):
     sys.exit("the parent process is gone")
 import vl_convert as vlc
+if "--warm" in sys.argv:  # start the JavaScript engine now, while the parent still computes
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
 for line in sys.stdin:
     job = json.loads(line)
     if "spec" in job:  # the whole export: Vega-Lite to SVG, then the PNG
@@ -476,13 +478,14 @@ class PngWorker:
     by an exception stops the helper.
     """
 
-    def __init__(self, scale: float = PNG_SCALE) -> None:
+    def __init__(self, scale: float = PNG_SCALE, *, warm: bool = False) -> None:
         self.scale = scale
         self._jobs: list[tuple[Path, Path]] = []
+        flags = ["--warm"] if warm else []
         try:
             # -P: the helper must import the installed vl_convert, not a file in the cwd.
             self._process: subprocess.Popen[str] | None = subprocess.Popen(
-                [sys.executable, "-P", "-c", _PNG_WORKER, str(os.getpid())],
+                [sys.executable, "-P", "-c", _PNG_WORKER, str(os.getpid()), *flags],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -556,8 +559,11 @@ class ChartWorkers:
 
     def __init__(self, count: int | None = None, scale: float = PNG_SCALE) -> None:
         if count is None:
-            count = max(1, min(3, (os.cpu_count() or 1)))
-        self.workers = [PngWorker(scale) for _ in range(count)]
+            # One helper per usable core, two at most: each starts its own JavaScript
+            # engine (about a quarter of a second), which more helpers would not repay.
+            usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
+            count = max(1, min(2, usable))
+        self.workers = [PngWorker(scale, warm=True) for _ in range(count)]
         self._next = 0
 
     def __enter__(self) -> ChartWorkers:
