@@ -31,3 +31,24 @@ def test_bench_immiplan_run_in_a_fresh_process(benchmark: BenchmarkFixture, tmp_
     benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
     assert (out / "report.html").is_file()
     assert len(list((out / "charts").glob("*.png"))) >= 10
+
+
+def test_bench_immiplan_run_without_images_in_a_fresh_process(
+    benchmark: BenchmarkFixture, tmp_path: Path
+) -> None:
+    """The same run with ``--no-images``: the reference the images' cost is measured against
+    (docs/benchmarks.md quotes the ratio of the two medians from one session)."""
+    out = tmp_path / "report"
+    command = [sys.executable, "-m", "immiplan", "run", "--lang", "en", "--out", str(out)]
+
+    def run() -> None:
+        subprocess.run(
+            [*command, "--no-images"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+
+    benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
+    assert (out / "report.html").is_file()
+    assert not list((out / "charts").glob("*.png"))

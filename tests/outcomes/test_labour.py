@@ -69,20 +69,30 @@ def test_base_year_aggregates_and_checks(base_table: dict[str, dict[str, float]]
 
 
 def test_rates_are_applied_cell_by_cell() -> None:
-    rng = np.random.default_rng(1)
-    pop = rng.uniform(0, 100, (3, QUEBEC.n_states, 2, 2, N_AGES))
-    part = rng.uniform(0, 1, (QUEBEC.n_states, N_AGES))
-    unemp = rng.uniform(0, 0.2, (QUEBEC.n_states, N_AGES))
+    # By hand: 1,000 women aged 30 landed under 5 years, participation 0.8, unemployment
+    # 0.141 (LFS 2017, 25-54 under 5 years): 800 in the labour force, 687.2 employed; 500
+    # Canadian-born men aged 40 at 0.9 and 0.045: 450 and 429.75. Nothing else anywhere.
+    pop = np.zeros((1, QUEBEC.n_states, 2, 2, N_AGES))
+    recent = QUEBEC.state("family", 2)
+    born = QUEBEC.state("non_immigrant")
+    pop[0, recent, 0, 0, 30] = 1_000.0
+    pop[0, born, 1, 1, 40] = 500.0
+    part = np.zeros((QUEBEC.n_states, N_AGES))
+    unemp = np.zeros((QUEBEC.n_states, N_AGES))
+    part[recent, 30], unemp[recent, 30] = 0.8, 0.141
+    part[born, 40], unemp[born, 40] = 0.9, 0.045
     rates = LabourRates(part, unemp, state_status(QUEBEC))
     lf, emp = rates.apply(pop)
-    by_cell = pop.sum(axis=(2, 3))
-    np.testing.assert_allclose(lf, by_cell * part)
-    np.testing.assert_allclose(emp, by_cell * part * (1 - unemp))
+    assert lf[0, recent, 30] == pytest.approx(800.0)
+    assert emp[0, recent, 30] == pytest.approx(687.2)
+    assert lf[0, born, 40] == pytest.approx(450.0)
+    assert emp[0, born, 40] == pytest.approx(429.75)
+    assert lf.sum() == pytest.approx(1_250.0) and emp.sum() == pytest.approx(1_116.95)
     table = outcome_indicators(
-        OutcomeArrays(np.arange(2018, 2021), pop, QUEBEC), OutcomeModels(labour=rates)
+        OutcomeArrays(np.arange(2018, 2019), pop, QUEBEC), OutcomeModels(labour=rates)
     )
     total = table.query("indicator == 'labour_force' and group == 'all'")["value"].to_numpy()
-    np.testing.assert_allclose(total, lf.sum(axis=(1, 2)))
+    np.testing.assert_allclose(total, [1_250.0])
 
 
 def test_status_of_states() -> None:

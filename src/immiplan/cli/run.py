@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -15,7 +16,9 @@ from rich.table import Table
 from immiplan.cli.common import FormatOption, blame_option, option_horizon, out_option
 from immiplan.errors import InputError
 from immiplan.output import OutputFormat, console, emit, progress_bar
-from immiplan.report.model import ReportInput
+
+if TYPE_CHECKING:
+    from immiplan.report.model import ReportInput
 
 DEFAULT_OUT = Path("immiplan-report")
 
@@ -89,7 +92,7 @@ def run(
             value=ensemble,
         )
     command = "immiplan " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["run"] else "immiplan run"
-    with progress_bar() as progress:
+    with progress_bar() as progress, _chart_workers(images) as workers:
         task = progress.add_task("Projecting", total=len(names) + 1)
 
         started: list[str] = []
@@ -111,7 +114,7 @@ def run(
             progress.update(task, description=f"Ensembles of {ensemble} trajectories")
             add_fans(debate.data, names, ensemble, seed, horizon)
         progress.update(task, description="Writing the report")
-        files = build_report(debate.data, out, language, images=images)
+        files = build_report(debate.data, out, language, images=images, workers=workers)
         progress.advance(task)
     seconds = time.perf_counter() - start
 
@@ -138,6 +141,15 @@ def run(
     console.print(note, style="dim", highlight=False)
     label = {"fr": "Rapport (s'ouvre hors ligne) :", "en": "Report (opens offline):"}[language]
     console.print(f"{label} {files.html.resolve()}", highlight=False, soft_wrap=True)
+
+
+def _chart_workers(images: bool) -> Any:
+    """Chart-export helpers, started before the projection so their start-up overlaps it."""
+    if not images:
+        return contextlib.nullcontext(None)
+    from immiplan.report.charts import ChartWorkers
+
+    return ChartWorkers()
 
 
 _COLUMNS = (

@@ -5,27 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 
 from immiplan.cli.common import FormatOption, blame_option, option_date
 from immiplan.errors import InputError
 from immiplan.output import OutputFormat, emit
-from immiplan.selection import (
-    POOL_KINDS,
-    explain,
-    generate_pool,
-    grids_frame,
-    load_grid,
-    read_profiles,
-    run_scenario,
-    scenario_names,
-    schema_frame,
-    write_profiles,
-)
-from immiplan.selection.grids import source_lines
-from immiplan.selection.schema import ROUNDS
 
 app = typer.Typer(
     help="Selection: score candidates on the PRTQ or CRS grid, run invitation rounds, make "
@@ -62,6 +46,11 @@ def score(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Score every candidate of PROFILES on a grid (or explain one candidate's score)."""
+    import numpy as np
+
+    from immiplan.selection import explain, load_grid, read_profiles
+    from immiplan.selection.grids import source_lines
+
     with blame_option("grid", "--grid", grid):
         points_grid = load_grid(grid)  # an unknown grid fails before the file is read
     table = read_profiles(profiles, uses=(points_grid.system,))
@@ -103,6 +92,11 @@ def rounds(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Run a selection scenario: its invitation rounds and the invited cohort's profile."""
+    import numpy as np
+    import pandas as pd
+
+    from immiplan.selection import run_scenario
+
     if view not in VIEWS:
         raise InputError(f"must be one of {', '.join(VIEWS)}", field="--view", value=view)
     result = run_scenario(scenario)
@@ -162,7 +156,7 @@ def pool(
     output: Annotated[Path, typer.Argument(help="File to write (.csv or .parquet).")],
     size: Annotated[int, typer.Option("--size", "-n", help="Number of candidates.")] = 10_000,
     kind: Annotated[
-        str, typer.Option("--kind", help=f"Which calibration: {', '.join(POOL_KINDS)}.")
+        str, typer.Option("--kind", help="Which calibration: express-entry or arrima.")
     ] = "express-entry",
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same pool).")] = 0,
     start: Annotated[
@@ -174,6 +168,11 @@ def pool(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Generate a synthetic candidate pool (labelled synthetic) and write it to OUTPUT."""
+    import numpy as np
+    import pandas as pd
+
+    from immiplan.selection import POOL_KINDS, generate_pool, load_grid, write_profiles
+
     if output.suffix.lower() not in (".csv", ".parquet"):
         raise InputError("unknown file type (expected .csv or .parquet)", source=output)
     if kind not in POOL_KINDS:
@@ -217,6 +216,8 @@ def pool(
 @app.command("grids")
 def grids(fmt: FormatOption = OutputFormat.table) -> None:
     """List the named grids and the dates they stand for."""
+    from immiplan.selection import grids_frame
+
     emit(
         grids_frame(),
         fmt,
@@ -228,7 +229,9 @@ def grids(fmt: FormatOption = OutputFormat.table) -> None:
 @app.command("scenarios")
 def scenarios(fmt: FormatOption = OutputFormat.table) -> None:
     """List the shipped selection scenarios."""
-    from immiplan.selection import load_scenario
+    import pandas as pd
+
+    from immiplan.selection import load_scenario, scenario_names
 
     rows = []
     for name in scenario_names():
@@ -247,6 +250,9 @@ def scenarios(fmt: FormatOption = OutputFormat.table) -> None:
 @app.command("schema")
 def schema(fmt: FormatOption = OutputFormat.table) -> None:
     """Show the profile table's columns: type, unit, allowed values, default, use."""
+    from immiplan.selection import schema_frame
+    from immiplan.selection.schema import ROUNDS
+
     emit(
         schema_frame(),
         fmt,

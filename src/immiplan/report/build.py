@@ -22,7 +22,7 @@ import functools
 import json
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -38,7 +38,7 @@ from immiplan.output import atomic_directory
 from immiplan.report.charts import (
     Chart,
     ChartFiles,
-    PngWorker,
+    ChartWorkers,
     build_charts,
     export_chart,
     plan_label,
@@ -114,7 +114,12 @@ class ReportFiles:
 
 
 def build_report(
-    data: ReportInput, out_dir: Path | str, lang: str, *, images: bool = True
+    data: ReportInput,
+    out_dir: Path | str,
+    lang: str,
+    *,
+    images: bool = True,
+    workers: ChartWorkers | None = None,
 ) -> ReportFiles:
     """Write the report for ``data`` in ``lang`` into ``out_dir``.
 
@@ -128,11 +133,14 @@ def build_report(
     data.validate()
     out_dir = Path(out_dir)
     charts = build_charts(data, lang)
-    html = render_html(data, charts, lang)
     exported: list[ChartFiles] = []
     try:
-        with atomic_directory(out_dir) as staging, PngWorker() if images else _no_worker() as pngs:
-            # Charts first: their PNGs are made in a helper process while this one
+        with contextlib.ExitStack() as stack:
+            staging = stack.enter_context(atomic_directory(out_dir))
+            pngs: ChartWorkers | None = None
+            if images:
+                pngs = workers if workers is not None else stack.enter_context(ChartWorkers())
+            # Charts first: helper processes export them (SVG, then PNG) while this one
             # writes the page and the data files.
             for chart in charts:
                 if pngs is not None:
@@ -142,7 +150,8 @@ def build_report(
                     (staging / "charts" / f"{chart.name}.csv").write_text(
                         chart.csv(), encoding="utf-8"
                     )
-            (staging / HTML_NAME).write_text(html, encoding="utf-8")
+            # The page is rendered while the helpers export the charts.
+            (staging / HTML_NAME).write_text(render_html(data, charts, lang), encoding="utf-8")
             write_series_csv(data, staging / CSV_NAME)
             write_workbook(data, staging / XLSX_NAME)
             if pngs is not None:
@@ -168,11 +177,6 @@ def build_report(
         charts=chart_files,
         seconds=time.perf_counter() - start,
     )
-
-
-@contextlib.contextmanager
-def _no_worker() -> Iterator[None]:
-    yield None
 
 
 # --------------------------------------------------------------------------- data files

@@ -453,10 +453,18 @@ except (OSError, AttributeError):
 if len(sys.argv) > 1 and os.getppid() != int(sys.argv[1]):
     sys.exit("the parent process is gone")
 import vl_convert as vlc
+if "--warm" in sys.argv:  # start the JavaScript engine now, while the parent still computes
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
 for line in sys.stdin:
     job = json.loads(line)
-    with open(job["svg"], encoding="utf-8") as source:
-        png = vlc.svg_to_png(source.read(), scale=job["scale"])
+    if "spec" in job:  # the whole export: Vega-Lite to SVG, then the PNG
+        svg = vlc.vegalite_to_svg(job["spec"], format_locale=job["locale"])
+        with open(job["svg"], "w", encoding="utf-8") as target:
+            target.write(svg)
+    else:
+        with open(job["svg"], encoding="utf-8") as source:
+            svg = source.read()
+    png = vlc.svg_to_png(svg, scale=job["scale"])
     with open(job["png"], "wb") as target:
         target.write(png)
 """
@@ -471,13 +479,14 @@ class PngWorker:
     by an exception stops the helper.
     """
 
-    def __init__(self, scale: float = PNG_SCALE) -> None:
+    def __init__(self, scale: float = PNG_SCALE, *, warm: bool = False) -> None:
         self.scale = scale
         self._jobs: list[tuple[Path, Path]] = []
+        flags = ["--warm"] if warm else []
         try:
             # -P: the helper must import the installed vl_convert, not a file in the cwd.
             self._process: subprocess.Popen[str] | None = subprocess.Popen(
-                [sys.executable, "-P", "-c", _PNG_WORKER, str(os.getpid())],
+                [sys.executable, "-P", "-c", _PNG_WORKER, str(os.getpid()), *flags],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -508,6 +517,22 @@ class PngWorker:
                 return
         png.write_bytes(vlc.svg_to_png(svg.read_text(encoding="utf-8"), scale=self.scale))
 
+    def submit_spec(self, spec: dict[str, Any], locale: Any, svg: Path, png: Path) -> None:
+        """Make ``svg`` from the Vega-Lite ``spec`` and ``png`` from it, in the helper."""
+        self._jobs.append((svg, png))
+        if self._process is not None and self._process.stdin is not None:
+            job = {"spec": spec, "locale": locale, "svg": str(svg), "png": str(png)}
+            job["scale"] = self.scale
+            try:
+                self._process.stdin.write(json.dumps(job) + "\n")
+                self._process.stdin.flush()
+                return
+            except OSError:  # the helper died; finish() reports why
+                return
+        text = vlc.vegalite_to_svg(spec, format_locale=locale)
+        svg.write_text(text, encoding="utf-8")
+        png.write_bytes(vlc.svg_to_png(text, scale=self.scale))
+
     def finish(self, timeout: float = 120) -> None:
         """Wait for every submitted PNG; raise ``RuntimeError`` if one was not made."""
         if self._process is not None:
@@ -520,13 +545,53 @@ class PngWorker:
             if self._process.returncode != 0:
                 last = (errors or "").strip().splitlines()[-1:] or ["no message"]
                 raise RuntimeError(f"PNG export failed: {last[0]}")
-        missing = [png.name for _, png in self._jobs if not png.is_file()]
+        missing = [png.name for svg, png in self._jobs if not (svg.is_file() and png.is_file())]
         if missing:
             raise RuntimeError(f"PNG export failed for {', '.join(missing)}")
 
 
+class ChartWorkers:
+    """Several :class:`PngWorker` helpers that export whole charts (SVG and PNG) at once.
+
+    Start them early (``immiplan run`` starts them before projecting, so their start-up
+    overlaps the model); :func:`export_chart` hands each chart to the next one in turn while
+    this process writes the page and the data. Use as a context manager.
+    """
+
+    def __init__(self, count: int | None = None, scale: float = PNG_SCALE) -> None:
+        if count is None:
+            # One helper per usable core, two at most: each starts its own JavaScript
+            # engine (about a quarter of a second), which more helpers would not repay.
+            usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
+            count = max(1, min(2, usable))
+        self.workers = [PngWorker(scale, warm=True) for _ in range(count)]
+        self._next = 0
+
+    def __enter__(self) -> ChartWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self.workers:
+            worker.__exit__(*exc)
+
+    def submit_spec(self, spec: dict[str, Any], locale: Any, svg: Path, png: Path) -> None:
+        """Export one chart in the next helper."""
+        worker = self.workers[self._next % len(self.workers)]
+        self._next += 1
+        worker.submit_spec(spec, locale, svg, png)
+
+    def finish(self, timeout: float = 120) -> None:
+        """Wait for every helper (see :meth:`PngWorker.finish`)."""
+        for worker in self.workers:
+            worker.finish(timeout)
+
+
 def export_chart(
-    chart: Chart, directory: Path, lang: str, *, png_worker: PngWorker | None = None
+    chart: Chart,
+    directory: Path,
+    lang: str,
+    *,
+    png_worker: PngWorker | ChartWorkers | None = None,
 ) -> ChartFiles:
     """Write ``chart`` as ``<name>.svg``, ``<name>.png`` and ``<name>.csv`` in ``directory``.
 
@@ -534,13 +599,17 @@ def export_chart(
     :meth:`PngWorker.finish` before using the files), else here.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    svg = vlc.vegalite_to_svg(chart.spec, format_locale=d3_format_locale(lang))
     files = ChartFiles(
         chart.name,
         directory / f"{chart.name}.svg",
         directory / f"{chart.name}.png",
         directory / f"{chart.name}.csv",
     )
+    if isinstance(png_worker, ChartWorkers):
+        files.csv.write_text(chart.csv(), encoding="utf-8")
+        png_worker.submit_spec(chart.spec, d3_format_locale(lang), files.svg, files.png)
+        return files
+    svg = vlc.vegalite_to_svg(chart.spec, format_locale=d3_format_locale(lang))
     files.svg.write_text(svg, encoding="utf-8")
     files.csv.write_text(chart.csv(), encoding="utf-8")
     if png_worker is not None:
