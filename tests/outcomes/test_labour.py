@@ -14,6 +14,7 @@ from immiplan.errors import InputError
 from immiplan.outcomes.indicators import OutcomeArrays, OutcomeModels, outcome_indicators
 from immiplan.outcomes.labour import (
     STATUSES,
+    LabourFit,
     LabourRates,
     calibrate_labour,
     load_labour_parameters,
@@ -141,3 +142,57 @@ def test_parameters_implying_participation_above_one_are_rejected(
     )
     with pytest.raises(InputError, match="participation rate of"):
         calibrate_labour(short.inputs.population, QUEBEC, high)
+
+
+@pytest.fixture(scope="module")
+def fit_2023() -> LabourFit:
+    from immiplan.outcomes.run import labour_rates
+
+    prepared = prepare(load_scenario("quebec-2023-isq-reference"), horizon=2024)
+    assert prepared.inputs.base_year == 2023
+    rates = labour_rates(prepared.inputs.population, prepared.inputs.space, "quebec-2023")
+    assert rates.fit is not None
+    return rates.fit
+
+
+def test_the_2023_base_reads_the_latest_lfs_year_found() -> None:
+    """``quebec-2023`` calibrates on LFS 2022 (the latest annual year by immigrant status found
+    for Quebec); cells with no figure after 2017 carry 2017's (docs/base-data.md)."""
+    from immiplan.projection.bases import load_manifest
+
+    assert load_manifest("quebec-2023").calibration.labour_year == 2022
+    assert load_manifest("quebec-2018").calibration.labour_year == 2017
+    p22, p17 = load_labour_parameters(2022), load_labour_parameters(2017)
+    assert p22.employment_15_plus == {"immigrants": 0.659, "canadian_born": 0.605}
+    # Not found for 2022-2024: unemployment 25-54 by years since landing, employment 25-54.
+    assert p22.unemployment == p17.unemployment
+    assert p22.employment_core == p17.employment_core
+
+
+@pytest.mark.parametrize(
+    ("status", "published"),
+    [
+        ("canadian_born", 0.045),
+        ("landed_under_5", 0.141),
+        ("landed_5_to_10", 0.064),
+        ("landed_10_plus", 0.077),
+    ],
+)
+def test_the_2023_base_reproduces_the_published_unemployment_25_54_by_duration(
+    fit_2023: LabourFit, status: str, published: float
+) -> None:
+    # The published LFS figures in force for the 2023 base (2017's, carried: no later cell found).
+    assert fit_2023.unemployment_25_54[status] == pytest.approx(published, abs=1e-9)
+
+
+def test_the_2023_base_immigrant_employment_rate_against_the_published_one(
+    fit_2023: LabourFit,
+) -> None:
+    """The Canadian-born rate 15+ is calibrated (60.5 %, 2022); the immigrants' rate 15+ is the
+    check: published 65.9 % (ISQ, LFS 2022), the model gives about 57.0 %, 8.9 points short
+    (the 2017 core-age rates and the assumed age profile, docs/base-data.md)."""
+    fit = fit_2023
+    assert fit.canadian_born_employment_15_plus == pytest.approx(0.605, abs=1e-9)
+    assert fit.immigrants_employment_target == 0.659
+    gap = fit.immigrants_employment_15_plus - fit.immigrants_employment_target
+    assert gap == pytest.approx(-0.089, abs=0.005)

@@ -3,7 +3,9 @@
 Rates are by age band (15–24, 25–54, 55–64, 65+) and *status*: born in Canada (the
 projection's ``non_immigrant`` group), immigrants landed under 5 years (durations 0–4),
 5 to 10 years (5–9) and 10 years or more (10+), and non-permanent residents. They are
-held at their 2017 values over the projection and multiply the population cells
+read at the base's ``calibration.labour_year`` (2017 for ``quebec-2018``; 2022 for
+``quebec-2023``, where only the 15+ employment rates are 2022's and the other cells carry
+2017's, docs/base-data.md), held over the projection and multiply the population cells
 (``labour force = population × participation``, ``unemployed = labour force ×
 unemployment rate``), vectorised over years, states and ages.
 
