@@ -54,10 +54,10 @@ def _load_all() -> None:
     ("name", "day", "expected"),
     [
         # MIDI: 58.6 % of 2014 admissions knew French (29,478 / 50,293).
-        ("outcomes.french.admission_share", "2014-07-01", 0.586),
+        ("provinces.qc.outcomes.french.admission_share", "2014-07-01", 0.586),
         # MIFI via Le Devoir: 40 % of adults without French enrolled in 2016, 32 % in 2019.
-        ("outcomes.francization.participation", "2016-07-01", 0.40),
-        ("outcomes.francization.participation", "2019-07-01", 0.32),
+        ("provinces.qc.outcomes.francization.participation", "2016-07-01", 0.40),
+        ("provinces.qc.outcomes.francization.participation", "2019-07-01", 0.32),
     ],
 )
 def test_the_shipped_values_are_the_published_ones(name: str, day: str, expected: float) -> None:

@@ -22,7 +22,7 @@ from badinput import assert_refused, bad_for, run_cli, set_path
 from immiplan.errors import InputError
 from immiplan.fields import MAX_CANDIDATES
 from immiplan.selection import generate_pool, load_scenario, write_profiles
-from immiplan.selection.schema import COLUMNS, read_profiles
+from immiplan.selection.schema import COLUMNS, REQUIRED, read_profiles
 from immiplan.system.parameters import data_root
 
 SHIPPED = yaml.safe_load(
@@ -143,7 +143,14 @@ def _bad_cell(column: Any, parquet: bool) -> Any:
         )
         if column.maximum is not None:
             numbers = st.one_of(numbers, st.integers(min_value=column.maximum + 1))
-        return numbers if parquet else text.filter(lambda t: not _fits(t, column))
+        # A blank cell of a column with a default takes the default (documented), so it is
+        # not a bad value there.
+        blank_ok = column.default is not REQUIRED
+        return (
+            numbers
+            if parquet
+            else text.filter(lambda t: not _fits(t, column) and not (blank_ok and t == ""))
+        )
     if column.kind == "bool":
         return st.sampled_from(["maybe", "2", "-1", "0.5"])
     return st.sampled_from(["zzz", "Bachelor ", "1", "none!"]).filter(
