@@ -279,6 +279,7 @@ def typed_flow_inputs(
     profiles: dict[str, FloatArray],
     base_year: int,
     stock_by_type: dict[str, float],
+    expected_transitions: FloatArray | None = None,
 ) -> TypedFlowInputs:
     """Engine arrays of ``policy`` on one NPR state, with the stock followed by permit type.
 
@@ -294,6 +295,10 @@ def typed_flow_inputs(
         The year of the base (the first 1 July).
     stock_by_type:
         The NPR stock by permit type on 1 July of ``base_year``.
+    expected_transitions:
+        With transitions as a share of admissions, the persons that share asks for in each
+        step ``(T,)`` (the engine takes no more than the cells hold): the split's
+        transition rate of each step is that over the stock.
     """
     years = np.arange(base_year, base_year + steps)
     types = tuple(
@@ -311,15 +316,18 @@ def typed_flow_inputs(
             entries[:, j] = policy.entries_at(kind, years)
     tau = float(policy.transition_rate or 0.0)
     asylum = types.index("asylum") if policy.asylum_stock is not None else None
-    if asylum is not None:
-        path = _asylum_path(policy, base_year, steps)
-        entries[:, asylum] = path[1:] - path[:-1] * (1.0 - tau)
+    path = _asylum_path(policy, base_year, steps) if asylum is not None else np.zeros(0)
     stock = np.zeros((steps + 1, n))
     stock[0] = [stock_by_type.get(t, 0.0) for t in types]
     if asylum is not None:
         stock[0, asylum] = path[0]
     for i in range(steps):  # one short loop over years, not over cells
-        stock[i + 1] = np.maximum(stock[i] * (1.0 - exits - tau) + entries[i], 0.0)
+        rate = tau
+        if expected_transitions is not None and stock[i].sum() > 0:
+            rate = min(float(expected_transitions[i]) / stock[i].sum(), 1.0 - float(exits.max()))
+        if asylum is not None:  # the change of their path, plus the transitions they supply
+            entries[i, asylum] = path[i + 1] - path[i] * (1.0 - rate)
+        stock[i + 1] = np.maximum(stock[i] * (1.0 - exits - rate) + entries[i], 0.0)
     total = stock.sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = np.where(total > 0, stock / total, 1.0 / n)

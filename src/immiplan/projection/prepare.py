@@ -226,14 +226,22 @@ def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) ->
     exit_rate = transition_rate = None
     if sc.npr.flows is not None:
         npr_stock = None
+        transition_share = _flow_transition_share(sc.npr.flows, sc, years, c, source)
         npr_flows = _npr_flows(
-            sc.npr.flows, sc, base, steps, npr_shape, float(population[npr_index].sum()), source
+            sc.npr.flows,
+            base,
+            steps,
+            npr_shape,
+            float(population[npr_index].sum()),
+            source,
+            (transition_share * periods).sum(axis=1)
+            if sc.npr.flows.transition_rate is None
+            else None,
         )
         net_migration = np.zeros((steps, space.n_states, x, a))
         net_migration[:, npr_index] = npr_flows.inputs.entries
         exit_rate = npr_flows.inputs.exit_rate
         transition_rate = npr_flows.inputs.transition_rate
-        transition_share = _flow_transition_share(sc.npr.flows, sc, years, c, source)
     elif sc.npr.stock == "closed":
         npr_stock = None
         if sc.npr.net_arrivals:
@@ -313,12 +321,12 @@ def _multiplier(points: dict[int, float], years: NDArray[np.int64]) -> FloatArra
 
 def _npr_flows(
     policy: NprFlowPolicy,
-    sc: Scenario,
     base: BaseData,
     steps: int,
     npr_shape: FloatArray,
     stock0: float,
     source: str,
+    expected_transitions: FloatArray | None,
 ) -> TypedFlowInputs:
     """The scenario's NPR flow policy as engine arrays, with the stock followed by type."""
     dated: list[tuple[str, dict[int, float]]] = [
@@ -346,7 +354,7 @@ def _npr_flows(
             shape = np.asarray(given, dtype=float)
             profiles[kind] = np.stack([0.5 * shape, 0.5 * shape]) / shape.sum()
     by_type = _stock_by_type(policy, base, stock0, source)
-    return typed_flow_inputs(policy, steps, profiles, base.year, by_type)
+    return typed_flow_inputs(policy, steps, profiles, base.year, by_type, expected_transitions)
 
 
 def _stock_by_type(
