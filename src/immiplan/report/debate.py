@@ -181,26 +181,9 @@ def base_label(name: str) -> dict[str, str]:
     from immiplan.projection.bases import load_manifest
 
     manifest = load_manifest(name)
-    when = manifest.base_date
-    months_fr = (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    )
-    day_fr = "1er" if when.day == 1 else str(when.day)
     return {
-        "en": f"Base: {manifest.title['en']} ({name}, {when.day} {when:%B} {when.year})",
-        "fr": f"Base : {manifest.title['fr']} ({name}, {day_fr} {months_fr[when.month - 1]} "
-        f"{when.year})",
+        "en": f"Base: {manifest.title['en']} ({name}, {manifest.base_date.isoformat()})",
+        "fr": f"Base : {manifest.title['fr']} ({name}, {manifest.base_date.isoformat()})",
     }
 
 
