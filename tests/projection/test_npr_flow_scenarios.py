@@ -206,3 +206,29 @@ def test_a_stock_path_and_flows_together_are_refused(tmp_path: Path) -> None:
     raw["npr"]["stock"] = {2023: 470_976}
     with pytest.raises(InputError, match="stock path or as flows"):
         prepare(load_scenario(_write(tmp_path, raw)))
+
+
+def test_immsims_default_policy_in_a_scenario_file_reaches_its_balance(tmp_path: Path) -> None:
+    # pcmichaud/immsim's defaults: 150,000 entries a year by the stock's age shape, renewal
+    # 0.88, transitions 6 % of the stock inside 50,000 permanent admissions. With the UN
+    # timing (half the entries at the start face the year's exits and transitions) the
+    # balance is 150,000 / 0.18 − 150,000 / 2 = 758,333; deaths keep the stock a little below.
+    raw = _scenario()
+    raw["horizon"] = 2070
+    raw["immigration"] = {
+        "levels": {2023: {"economic": 30_000, "family": 12_000, "refugees": 7_000, "other": 1_000}}
+    }
+    raw["npr"] = {
+        "flows": {"entries": {"work": 150_000}, "renewal_rate": 0.88, "transition_rate": 0.06}
+    }
+    result = run(_write(tmp_path, raw), options=NO_OUTCOMES).projection
+    f = result.indicators.set_index("year")
+    balance = 150_000 / 0.18 - 150_000 / 2
+    assert 0.98 * balance < f.loc[2070, "npr_stock"] < balance
+    assert abs(f.loc[2070, "npr_stock"] - f.loc[2069, "npr_stock"]) < 1e-4 * balance
+    flows = f.dropna(subset=["npr_exits"])
+    np.testing.assert_allclose(flows["npr_transitions"], 0.5 * flows["npr_exits"], rtol=1e-12)
+    np.testing.assert_allclose(flows["immigrants"], 50_000, rtol=1e-12)  # transitions inside
+    out = result.outputs
+    error = np.abs(np.diff(out.totals) - out.growth_from_components()) / out.totals[1:]
+    assert error.max() < 1e-9
