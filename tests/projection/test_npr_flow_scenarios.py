@@ -232,3 +232,11 @@ def test_immsims_default_policy_in_a_scenario_file_reaches_its_balance(tmp_path:
     out = result.outputs
     error = np.abs(np.diff(out.totals) - out.growth_from_components()) / out.totals[1:]
     assert error.max() < 1e-9
+
+
+def test_an_unknown_debate_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = run_cli(["run", "--debate", "1999", "--out", str(out)])
+    line = assert_refused(result, field="--debate", value=1999)
+    assert "2018" in line and "2025" in line
+    assert not out.exists()
