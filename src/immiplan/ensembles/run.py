@@ -202,7 +202,9 @@ def ensemble_base(
         entry_french = french.entry
     participation = None
     if options.labour:
-        participation = np.asarray(_labour(inputs).participation, dtype=float)
+        participation = np.asarray(
+            _labour(inputs, prepared.metadata.get("base")).participation, dtype=float
+        )
     francization = None
     if options.francization:
         if entry_french is None:
