@@ -207,7 +207,9 @@ def read_scenario(
     scenario = loaded.scenario
     end = scenario.horizon if horizon is None else horizon
     # The engine runs from the base data's year, whatever year the scenario reports from.
-    start = min(scenario.base_year, int(getattr(scenario_module, "BASE_YEAR", scenario.base_year)))
+    start = min(
+        scenario.first_year, int(getattr(scenario_module, "BASE_YEAR", scenario.first_year))
+    )
     if end - start > max_steps:
         raise InputError(
             f"the server projects at most {max_steps} years "
