@@ -16,6 +16,8 @@ from pathlib import Path
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
+RUN = (sys.executable, "-m", "immiplan", "run")
+
 
 def test_bench_immiplan_run_in_a_fresh_process(benchmark: BenchmarkFixture, tmp_path: Path) -> None:
     out = tmp_path / "report"
@@ -52,3 +54,23 @@ def test_bench_immiplan_run_without_images_in_a_fresh_process(
     benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
     assert (out / "report.html").is_file()
     assert not list((out / "charts").glob("*.png"))
+
+
+def test_bench_immiplan_run_debate_2025_in_a_fresh_process(
+    benchmark: BenchmarkFixture, tmp_path: Path
+) -> None:
+    """``immiplan run --debate 2025``: five scenarios on the 2023 base to 2070, with the
+    temporary residents' section (same budget, 5 s)."""
+    out = tmp_path / "report"
+
+    def run() -> None:
+        subprocess.run(
+            [*RUN, "--debate", "2025", "--lang", "en", "--out", str(out)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+
+    benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
+    assert (out / "report.html").is_file()
+    assert len(list((out / "charts").glob("*.png"))) >= 14

@@ -136,6 +136,15 @@ def _series() -> pd.DataFrame:
                 "french_share_recent": min(french_recent + 0.002 * t, 0.95),
                 "francization_students": students,
                 "francization_cost": students * 6_150 * (1.02**t),
+                # Temporary residents (synthetic): a stock by permit type, transitions half
+                # of the admissions.
+                "npr_stock": 470_000.0 + 4_000.0 * t,
+                "npr_stock_work": 200_000.0 + 3_000.0 * t,
+                "npr_stock_study": 103_000.0 + 500.0 * t,
+                "npr_stock_asylum": 147_000.0,
+                "npr_stock_other": 20_000.0 + 500.0 * t,
+                "npr_transitions": 0.5 * level,
+                "already_resident_share": 0.5,
             }
             del recent
             for indicator, value in values.items():

@@ -31,7 +31,7 @@ def test_bench_build_report(benchmark: Any, report_input: ReportInput, tmp_path:
         iterations=1,
         warmup_rounds=1,
     )
-    assert len(files.charts) == 11
+    assert len(files.charts) == 15  # 11, and the temporary residents' 4
 
 
 def test_bench_build_report_without_images(

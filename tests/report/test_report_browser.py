@@ -20,6 +20,7 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from immiplan.report import build_report
@@ -169,6 +170,28 @@ def test_immiplan_run_report_draws_in_headless_chromium(tmp_path: Path) -> None:
     if os.environ.get("IMMIPLAN_UPDATE_SCREENSHOT") == "1":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_the_2025_debate_report_draws_in_headless_chromium(tmp_path: Path) -> None:
+    """``immiplan run --debate 2025``: the 2025 scenarios, the temporary residents' section
+    (stock, by permit type, transitions), both languages, every chart drawn."""
+    from immiplan.cli import main
+
+    for lang in ("en", "fr"):
+        out = tmp_path / f"report-2025-{lang}"
+        args = ["run", "--debate", "2025", "--lang", lang, "--out", str(out), "--format", "json"]
+        assert main([*args, "--no-images"]) == 0
+        page = (out / "report.html").read_text(encoding="utf-8")
+        order = re.findall(r'data-chart="([^"]+)"', page)
+        assert {"npr_stock", "npr_by_type", "npr_transitions", "already_resident"} <= set(order)
+        assert 'id="temporary"' in page and 'id="cut"' not in page
+        assert "quebec-2023" in page and "2023-07-01" in page  # the base and its date
+        heading = "Temporary residents" if lang == "en" else "Résidents temporaires"
+        assert heading in page
+        series = pd.read_csv(out / "series.csv")
+        assert "quebec-2023-plan-2026-2029" in set(series["scenario"])
+        if lang == "en":
+            _assert_every_chart_drew(out / "report.html", order, tmp_path)
 
 
 def test_a_blank_or_broken_chart_is_caught(report_input: ReportInput, tmp_path: Path) -> None:

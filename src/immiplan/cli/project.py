@@ -184,6 +184,7 @@ def project_command(
             digits=DIGITS,
             notes=notes,
         )
+        _print_npr(result)
         if run.outcomes is not None:
             _print_outcomes(run.outcomes, result.headline()["year"])
 
@@ -279,6 +280,45 @@ def _print_outcomes(result: OutcomeResult, years: pd.Series) -> None:
         OutputFormat.table,
         title=f"Integration outcomes — {meta['title']}, {meta['base_year']}–{meta['horizon']}",
         digits=OUTCOME_DIGITS,
+        notes=notes,
+    )
+
+
+NPR_LABELS = {
+    "npr_stock": "NPR stock",
+    "npr_entries": "Entries",
+    "npr_exits": "Exits",
+    "npr_transitions": "To PR",
+    "already_resident_share": "From NPR %",
+}
+
+
+def _print_npr(result: ProjectionResult) -> None:
+    """Temporary residents every five years: the stock (by type under flows by type), entries,
+    exits, transitions to permanent residence and their share of the admissions."""
+    frame = result.headline()
+    view = pd.DataFrame({"Year": frame["year"].astype(int).astype(str)})
+    for column in frame.columns:
+        name = str(column)
+        if name in NPR_LABELS:
+            view[NPR_LABELS[name]] = frame[name]
+        elif name.startswith("npr_stock_"):
+            view[name.removeprefix("npr_stock_").replace("_", " ").capitalize()] = frame[name]
+    notes = [
+        "NPR stock on 1 July; Entries, Exits (abroad), To PR (transitions to permanent "
+        "residence, counted in Immigrants) from 1 July to 30 June; From NPR % = To PR as a "
+        "share of the year's admissions (the plans' 'already living in the province')."
+    ]
+    if any(str(c).startswith("npr_stock_") for c in frame.columns):
+        notes.append(
+            "By permit type: each type's entries and exits from the base's stock by type; "
+            "transitions, deaths and emigration shared in proportion (derived)."
+        )
+    emit(
+        view,
+        OutputFormat.table,
+        title=f"Temporary residents — {result.metadata['title']}",
+        digits={"From NPR %": 1},
         notes=notes,
     )
 

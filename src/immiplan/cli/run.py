@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 DEFAULT_OUT = Path("immiplan-report")
 
 
-def _scenario_list(values: list[str] | None) -> list[str]:
-    """``--scenarios a,b --scenarios c`` → ``[a, b, c]``; the shipped six by default."""
-    from immiplan.report.debate import DEBATE_SCENARIOS
+def _scenario_list(values: list[str] | None, year: int = 2018) -> list[str]:
+    """``--scenarios a,b --scenarios c`` → ``[a, b, c]``; the debate's own by default."""
+    from immiplan.report.debate import debate
 
     if not values:
-        return list(DEBATE_SCENARIOS)
+        return list(debate(year).scenarios)
     names = [part.strip() for value in values for part in value.split(",")]
     if not all(names):
         raise InputError("an empty scenario name", field="--scenarios", value=",".join(values))
@@ -72,9 +72,19 @@ def run(
         ),
     ] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --ensemble draws.")] = 0,
+    debate_year: Annotated[
+        int,
+        typer.Option(
+            "--debate",
+            help="Which debate: 2018 (the 2019 plan's, on the 2018 base) or 2025 (the "
+            "2026-2029 plan, the consultation's scenarios and temporary residents, on the "
+            "2023 base).",
+        ),
+    ] = 2018,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """The 2018 debate: run the scenarios and write a bilingual report (HTML, CSV, XLSX).
+    """A debate side by side (2018 by default, --debate 2025): run its scenarios and write a
+    bilingual report (HTML, CSV, XLSX).
 
     Prints a summary for the horizon year and the path of the report, which opens offline.
     """
@@ -83,7 +93,7 @@ def run(
 
     start = time.perf_counter()
     language = check_language(lang) if lang is not None else default_language()
-    names = _scenario_list(scenarios)
+    names = _scenario_list(scenarios, debate_year)
     option_horizon(horizon)
     if ensemble < 0:
         raise InputError(
@@ -105,7 +115,11 @@ def run(
 
         with blame_option("horizon", "--horizon", horizon):
             debate = debate_report_input(
-                names, horizon=horizon, generated_by=command, on_scenario=on_scenario
+                names,
+                horizon=horizon,
+                generated_by=command,
+                on_scenario=on_scenario,
+                year=debate_year,
             )
         progress.advance(task)
         if ensemble:
@@ -124,8 +138,8 @@ def run(
     data = debate.data
     span = f"{len(data.scenarios)} scenarios, {data.base_year}–{data.horizon}"
     title = {
-        "fr": f"Le débat de 2018 : {span.replace('scenarios', 'scénarios')}",
-        "en": f"The 2018 debate: {span}",
+        "fr": f"Le débat de {debate_year} : {span.replace('scenarios', 'scénarios')}",
+        "en": f"The {debate_year} debate: {span}",
     }[language]
     console.print(_summary_table(data, language, title))
     note = {

@@ -268,7 +268,8 @@ def calibrate(jurisdiction: str = "quebec") -> Calibration:
         for y in e0_years
     ]
 
-    ratios = plan_ratios(jurisdiction)
+    # Plan years without a total (quebec-2020-2022 in 2021) give categories only.
+    ratios = [r for r in plan_ratios(jurisdiction) if "total_plan" in r]
     totals = np.array([np.log(r["total_actual"] / r["total_plan"]) for r in ratios])
     spread = [
         np.log(r[f"{c}_actual"] / r[f"{c}_plan"]) - np.log(r["total_actual"] / r["total_plan"])

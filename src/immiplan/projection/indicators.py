@@ -7,8 +7,13 @@ flows labelled with a year are those of the 12 months that start on 1 July of th
 Definitions:
 
 * ``growth`` = population(t + 1) − population(t); ``natural_increase`` = births − deaths;
-* ``npr_change`` = net NPR arrivals − NPR transitions to permanent residence (the NPR
-  group's contribution to growth, its deaths aside);
+* ``npr_change`` = net NPR arrivals (a stock path's, or a flow policy's entries − exits) −
+  NPR transitions to permanent residence (the NPR group's contribution to growth, its
+  deaths aside);
+* temporary residents: ``npr_stock`` on 1 July, and under a flow policy its ``npr_entries``
+  and ``npr_exits`` (empty under a stock path) and the stock by permit type
+  (``npr_stock_work``...); ``already_resident_share``: the NPR transitions, % of the
+  year's admissions (the plans' "already living in the province" share);
 * shares 0–19, 20–64, 65+ of the population (%);
 * ``dependency_ratio`` = (0–19 + 65+) / 20–64 × 100 (ISQ's definition);
 * ``median_age``: the age below which half the population lives, linear within a year of
@@ -41,7 +46,15 @@ COLUMNS: dict[str, str] = {
     "net_emigration": "net emigrants (positive = loss)",
     "net_interprovincial": "net interprovincial migrants (positive = gain)",
     "npr_change": "net NPR arrivals minus NPR transitions to permanent residence",
-    "other_migration": "exogenous net migration",
+    "other_migration": "exogenous net migration (NPR entries of a flow policy excluded)",
+    "npr_stock": "non-permanent residents on 1 July (persons)",
+    "npr_entries": "NPR entries during the year under a flow policy (persons)",
+    "npr_exits": "NPR exits abroad during the year under a flow policy (persons)",
+    "already_resident_share": "NPR transitions, % of the year's admissions",
+    "npr_stock_<type>": (
+        "NPR stock of a permit type on 1 July (flows by type; split derived, see "
+        "immiplan.projection.npr_policy.TypedFlowInputs)"
+    ),
     "growth": "population on 1 July of the next year minus this year's",
     "growth_rate": "growth, % of the population",
     "median_age": "years",
@@ -100,6 +113,9 @@ def indicator_table(
     tfr: FloatArray | None = None,
     e0: FloatArray | None = None,
     first_year: int | None = None,
+    npr_entries: FloatArray | None = None,
+    npr_types: tuple[str, ...] = (),
+    npr_type_shares: FloatArray | None = None,
 ) -> pd.DataFrame:
     """One row per year of indicators (see the module docstring for definitions).
 
@@ -117,6 +133,11 @@ def indicator_table(
         The year's TFR ``(T,)`` and life expectancy by sex ``(T, 2)`` to report beside.
     first_year:
         Drop the years before it.
+    npr_entries:
+        Under an NPR flow policy, the entries of each step ``(T,)`` (they are in the
+        engine's exogenous migration; here they count in ``npr_change``).
+    npr_types, npr_type_shares:
+        Permit types and the share of the NPR stock of each on 1 July, ``(Y, N)``.
     """
     pop = outputs.population.sum(axis=2)  # (Y, S, X, A)
     by_age = pop.sum(axis=(1, 2))  # (Y, A)
@@ -127,7 +148,11 @@ def indicator_table(
     deaths = _flow(outputs.deaths.sum(axis=1), n)
     immigrants = _flow(outputs.immigrants.sum(axis=1), n)
     transitions = _flow(outputs.npr_transitions.sum(axis=1), n)
-    npr_change = _flow(outputs.npr_net - outputs.npr_transitions.sum(axis=1), n)
+    entries = np.zeros(n - 1) if npr_entries is None else np.asarray(npr_entries, dtype=float)
+    exits = np.zeros(n - 1) if outputs.npr_exits is None else outputs.npr_exits
+    npr_change = _flow(outputs.npr_net + entries - exits - outputs.npr_transitions.sum(axis=1), n)
+    npr_stock = pop[:, npr_state].sum(axis=(1, 2)) if npr_state is not None else np.zeros(n)
+    flows = npr_entries is not None
     growth = _flow(np.diff(total), n)
     young = by_age[:, :20].sum(axis=1)
     working = by_age[:, 20:65].sum(axis=1)
@@ -144,7 +169,7 @@ def indicator_table(
             "net_emigration": _flow(outputs.emigration, n),
             "net_interprovincial": _flow(outputs.interprovincial, n),
             "npr_change": npr_change,
-            "other_migration": _flow(outputs.other_migration, n),
+            "other_migration": _flow(outputs.other_migration - entries, n),
             "growth": growth,
             "growth_rate": 100.0 * growth / total,
             "median_age": median_age(by_age),
@@ -153,11 +178,12 @@ def indicator_table(
             "share_65_plus": 100.0 * old / total,
             "dependency_ratio": 100.0 * (young + old) / working,
             "immigrant_share": 100.0 * pop[:, immigrant_states].sum(axis=(1, 2, 3)) / total,
-            "npr_share": (
-                100.0 * pop[:, npr_state].sum(axis=(1, 2)) / total
-                if npr_state is not None
-                else np.zeros(n)
-            ),
+            "npr_share": 100.0 * npr_stock / total,
+            "npr_stock": npr_stock,
+            "npr_entries": _flow(entries, n) if flows else np.full(n, np.nan),
+            "npr_exits": _flow(exits, n) if flows else np.full(n, np.nan),
+            "already_resident_share": 100.0
+            * np.divide(transitions, immigrants, out=np.full(n, np.nan), where=immigrants > 0),
             "share_of_parent": (
                 100.0 * total / canada if canada is not None else np.full(n, np.nan)
             ),
@@ -166,6 +192,9 @@ def indicator_table(
             "e0_male": _flow(e0[:, 1], n) if e0 is not None else np.full(n, np.nan),
         }
     )
+    if npr_type_shares is not None:
+        for j, kind in enumerate(npr_types):
+            frame[f"npr_stock_{kind}"] = npr_stock * npr_type_shares[:, j]
     if first_year is not None:
         frame = frame[frame["year"] >= first_year].reset_index(drop=True)
     return frame

@@ -62,6 +62,9 @@ def prepare_levels(
                 value=name,
             )
         plan_rows.extend((year, plan, index) for year in plan.years)
+    # A later plan in the list replaces an earlier one's years (a revision, a new plan).
+    latest = {year: index for year, _, index in plan_rows}
+    plan_rows = [row for row in plan_rows if latest[row[0]] == row[2]]
     early = sorted(int(y) for y in immigration.levels if int(y) < first)
     if early:
         raise InputError(
@@ -141,10 +144,12 @@ def _plan_levels(
 ) -> FloatArray:
     """A plan year's levels by category, scaled to the plan's total.
 
+    Lines outside the plan's cap (Quebec's PEQ graduates in 2024–2025) are admissions too:
+    they count in the total and in the category they fall in.
     Where the plan publishes only some categories, the rest of its total is split over
     the others in the proportions of the previous year's levels (assumption).
     """
-    total = plan.total(year, which)
+    total = plan.total(year, which, include_outside=True)
     if total is None:
         raise InputError(
             f"plan {plan.name} gives no {which} total for {year}",
@@ -152,7 +157,7 @@ def _plan_levels(
             field=f"immigration.plans[{index}]",
             value=plan.name,
         )
-    raw = [plan.level(c, year, which) for c in CATEGORIES]
+    raw = [plan.level(c, year, which, include_outside=True) for c in CATEGORIES]
     known = np.array([v is not None for v in raw])
     values = np.array([float(v) if v is not None else 0.0 for v in raw])
     total = float(total)

@@ -29,6 +29,7 @@ from immiplan.projection.engine import ProjectionInputs
 from immiplan.projection.history import admissions_by_period, calendar_admissions
 from immiplan.projection.levels import by_category, interpolate, prepare_levels
 from immiplan.projection.loading import LoadedScenario
+from immiplan.projection.npr_policy import NprFlowPolicy, TypedFlowInputs, typed_flow_inputs
 from immiplan.projection.retention import Retention, calibrate_retention, migration_rates
 from immiplan.projection.schema import Scenario
 from immiplan.projection.selection_link import EconomicSelection, economic_selection
@@ -78,6 +79,8 @@ class PreparedScenario:
     e0: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
     selection: EconomicSelection | None = None
     base: BaseData | None = None
+    npr_flows: TypedFlowInputs | None = None
+    """The NPR flow policy's arrays and the stock's split by permit type (or ``None``)."""
 
     @property
     def parent(self) -> FloatArray | None:
@@ -219,7 +222,27 @@ def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) ->
             )
     npr_shape = population[npr_index] / population[npr_index].sum()
     net_migration = None
-    if sc.npr.stock == "closed":
+    npr_flows = None
+    exit_rate = transition_rate = None
+    if sc.npr.flows is not None:
+        npr_stock = None
+        transition_share = _flow_transition_share(sc.npr.flows, sc, years, c, source)
+        npr_flows = _npr_flows(
+            sc.npr.flows,
+            base,
+            steps,
+            npr_shape,
+            float(population[npr_index].sum()),
+            source,
+            (transition_share * periods).sum(axis=1)
+            if sc.npr.flows.transition_rate is None
+            else None,
+        )
+        net_migration = np.zeros((steps, space.n_states, x, a))
+        net_migration[:, npr_index] = npr_flows.inputs.entries
+        exit_rate = npr_flows.inputs.exit_rate
+        transition_rate = npr_flows.inputs.transition_rate
+    elif sc.npr.stock == "closed":
         npr_stock = None
         if sc.npr.net_arrivals:
             flows = interpolate({int(k): float(v) for k, v in sc.npr.net_arrivals.items()}, years)
@@ -246,6 +269,8 @@ def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) ->
         npr_stock=npr_stock,
         npr_state=npr_index,
         net_migration=net_migration,
+        npr_exit_rate=exit_rate,
+        npr_transition_rate=transition_rate,
     )
     out_years = np.arange(first_year, end + 1)
     parent = (
@@ -284,6 +309,7 @@ def prepare(loaded: LoadedScenario | Scenario, *, horizon: int | None = None) ->
         e0=e0_path,
         selection=selection,
         base=base,
+        npr_flows=npr_flows,
     )
 
 
@@ -291,3 +317,149 @@ def _multiplier(points: dict[int, float], years: NDArray[np.int64]) -> FloatArra
     if not points:
         return np.ones(years.size)
     return interpolate({int(k): float(v) for k, v in points.items()}, years)
+
+
+def _npr_flows(
+    policy: NprFlowPolicy,
+    base: BaseData,
+    steps: int,
+    npr_shape: FloatArray,
+    stock0: float,
+    source: str,
+    expected_transitions: FloatArray | None,
+) -> TypedFlowInputs:
+    """The scenario's NPR flow policy as engine arrays, with the stock followed by type."""
+    dated: list[tuple[str, dict[int, float]]] = [
+        (f"npr.flows.entries.{k}", v) for k, v in policy.entries.items() if isinstance(v, dict)
+    ]
+    if policy.asylum_stock is not None:
+        dated.append(("npr.flows.asylum_stock", policy.asylum_stock))
+    if isinstance(policy.already_resident_share, dict):
+        dated.append(("npr.flows.already_resident_share", policy.already_resident_share))
+    for name, path in dated:
+        early = [int(y) for y in path if int(y) < base.year]
+        if early:
+            raise InputError(
+                f"a year before the base year {base.year}: the base already holds it",
+                source=source,
+                field=f"{name}.{early[0]}",
+                value=early[0],
+            )
+    profiles: dict[str, FloatArray] = {}
+    for kind in (*policy.entries, "asylum"):
+        given = (policy.profiles or {}).get(kind)
+        if given is None:
+            profiles[kind] = npr_shape
+        else:
+            shape = np.asarray(given, dtype=float)
+            profiles[kind] = np.stack([0.5 * shape, 0.5 * shape]) / shape.sum()
+    by_type = _stock_by_type(policy, base, stock0, source)
+    return typed_flow_inputs(policy, steps, profiles, base.year, by_type, expected_transitions)
+
+
+def _stock_by_type(
+    policy: NprFlowPolicy, base: BaseData, stock0: float, source: str
+) -> dict[str, float]:
+    """The base's NPR stock by permit type: given, or the shipped observation at the base date.
+
+    The observation's part left without a type (family members without a permit, work-and-
+    study holders where a restatement leaves them out) is ``other``; the split is scaled to
+    the base's NPR stock. Without either, the stock is split like the first year's entries
+    (assumption).
+    """
+    if policy.stock_by_type is not None:
+        given = {str(k): float(v) for k, v in policy.stock_by_type.items()}
+    else:
+        given = _observed_by_type(base)
+        if not given:
+            first = {
+                str(k): float(policy.entries_at(k, np.array([base.year]))[0])
+                for k in policy.entries
+            }
+            given = first if sum(first.values()) > 0 else {"other": 1.0}
+    total = sum(given.values())
+    if total <= 0:
+        raise InputError(
+            "the NPR stock by type must have a positive total",
+            source=source,
+            field="npr.flows.stock_by_type",
+            value=total,
+        )
+    if isinstance(policy.exit_rate, dict):
+        missing = [
+            k
+            for k, v in given.items()
+            if v > 0 and k not in policy.exit_rate and not (k == "asylum" and policy.asylum_stock)
+        ]
+        if missing:
+            raise InputError(
+                f"the base's NPR stock has {missing[0]} permit holders and exit_rate gives "
+                "no rate for them",
+                source=source,
+                field="npr.flows.exit_rate",
+                value=missing[0],
+            )
+    return {k: v * stock0 / total for k, v in given.items()}
+
+
+def _observed_by_type(base: BaseData) -> dict[str, float]:
+    """The shipped NPR observation by type on the base date (latest vintage), or ``{}``."""
+    from immiplan.plans.npr import npr_stock
+
+    try:
+        data = npr_stock(base.jurisdiction)
+    except InputError:
+        return {}
+    on_date = [
+        o
+        for o in data.observations
+        if o.date == base.manifest.base_date and o.by_type and "permit_holders" not in o.by_type
+    ]
+    if not on_date:
+        return {}
+    obs = max(on_date, key=lambda o: o.vintage or o.date)
+    out = {str(k): float(v) for k, v in obs.by_type.items()}
+    rest = obs.total - sum(out.values())
+    if rest > 0:
+        out["other"] = out.get("other", 0.0) + rest
+    return out
+
+
+def _flow_transition_share(
+    policy: NprFlowPolicy, sc: Scenario, years: NDArray[np.int64], c: int, source: str
+) -> FloatArray:
+    """Share of each step's admissions from the NPR stock, ``(T, C)`` (0 without a share).
+
+    A step runs from 1 July of ``t`` to 30 June of ``t + 1``: its share is the mean of the
+    calendar years ``t`` and ``t + 1``. ``plan`` reads each plan year's already-resident
+    share (its low bound: "65 % or more" is 0.65), linear between the years that give one.
+    """
+    share = policy.already_resident_share
+    steps = years.size
+    if share is None:
+        return np.zeros((steps, c))
+    if isinstance(share, float | int):
+        return np.full((steps, c), float(share))
+    points: dict[int, float]
+    if share == "plan":
+        from immiplan.plans import load_plan
+
+        points = {}
+        for name in sc.immigration.plans:
+            plan = load_plan(name)
+            for year in plan.years:
+                low = plan.year(year).already_resident_share
+                if low is not None:
+                    points[int(year)] = float(low[0])
+        if not points:
+            raise InputError(
+                "already_resident_share: plan needs a plan that gives the share of admissions "
+                "already living in the province",
+                source=source,
+                field="npr.flows.already_resident_share",
+                value="plan",
+            )
+    else:
+        points = {int(k): float(v) for k, v in share.items()}
+    path = 0.5 * (interpolate(points, years) + interpolate(points, years + 1))
+    return np.broadcast_to(path[:, None], (steps, c)).copy()

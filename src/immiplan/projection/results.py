@@ -41,6 +41,9 @@ HEADLINE = (
     "net_emigration",
     "net_interprovincial",
     "npr_change",
+    "npr_stock",
+    "npr_transitions",
+    "already_resident_share",
     "growth",
     "median_age",
     "share_65_plus",
@@ -111,7 +114,22 @@ class ProjectionResult:
             tfr=self.prepared.tfr,
             e0=self.prepared.e0,
             first_year=self.first_year,
+            **self._npr_flow_columns(),
         )
+
+    def _npr_flow_columns(self) -> dict[str, Any]:
+        """The NPR flow policy's entries and stock split by type, for the indicators."""
+        flows = self.prepared.npr_flows
+        if flows is None:
+            return {}
+        shares = flows.shares
+        if self.outputs.population.shape[0] != shares.shape[0]:  # a reduced or longer run
+            return {"npr_entries": flows.entries_by_type.sum(axis=1)}
+        return {
+            "npr_entries": flows.entries_by_type.sum(axis=1),
+            "npr_types": flows.types,
+            "npr_type_shares": shares,
+        }
 
     def _canada_by_engine_year(self) -> np.ndarray | None:
         canada = self.prepared.canada
@@ -128,6 +146,12 @@ class ProjectionResult:
         years = frame["year"]
         keep = ((years - years.iloc[0]) % every == 0) | (years == years.iloc[-1])
         columns = [c for c in HEADLINE if c in frame]
+        columns += [str(c) for c in frame.columns if str(c).startswith("npr_stock_")]
+        if frame["npr_entries"].notna().any():
+            columns[columns.index("npr_stock") + 1 : columns.index("npr_stock") + 1] = [
+                "npr_entries",
+                "npr_exits",
+            ]
         if frame["share_of_parent"].notna().any():
             columns.append("share_of_parent")
         return frame.loc[keep, columns].reset_index(drop=True)
@@ -175,6 +199,8 @@ class ProjectionResult:
             "npr_net_arrivals": (("year",), flow(out.npr_net)),
             "other_migration": (("year",), flow(out.other_migration)),
         }
+        if out.npr_exits is not None:
+            data["npr_exits"] = (("year",), flow(out.npr_exits))
         ds = xr.Dataset(data, coords={**coords, "category": cats})
         if "trait" not in ds["population"].dims:
             ds = ds.drop_vars("trait")

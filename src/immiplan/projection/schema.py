@@ -25,6 +25,7 @@ from pydantic import (
 
 from immiplan.fields import Count, Finite, Flag, Multiplier, Share, Text, Year
 from immiplan.projection.bases import DEFAULT_BASE
+from immiplan.projection.npr_policy import NprFlowPolicy
 from immiplan.projection.state import N_AGES, SEXES
 from immiplan.system.references import Reference
 
@@ -101,12 +102,17 @@ class NPR(_Model):
     negative) of the 12 months from 1 July of each year, spread by the stock's age shape.
     ``age_distribution``: persons (or shares) by single age 0..100 giving the stock's age
     shape (default: ISQ's 2021 shape).
+    ``flows``: instead of a stock path, temporary residents as a policy
+    (:class:`~immiplan.projection.npr_policy.NprFlowPolicy`): entries by permit type, exits,
+    transitions to permanent residence inside the admissions, asylum claimants on their own
+    path (``docs/projection.md``, "Temporary residents as flows").
     """
 
     stock: Literal["hold", "closed"] | dict[Year, Count] = "hold"
     net_arrivals: dict[Year, Finite] | None = None
     transition_share: dict[Category, Share] | None = None
     age_distribution: list[Count] | None = None
+    flows: NprFlowPolicy | None = None
 
     @field_validator("age_distribution")
     @classmethod
@@ -124,6 +130,16 @@ class NPR(_Model):
     def _flows(self) -> NPR:
         if self.net_arrivals is not None and self.stock != "closed":
             raise ValueError("net_arrivals needs stock: closed (a stock path sets the flows)")
+        if self.flows is not None:
+            mixed = [
+                n
+                for n in ("stock", "net_arrivals", "transition_share")
+                if n in self.model_fields_set
+            ]
+            if mixed:
+                raise ValueError(
+                    f"give the NPR population as a stock path or as flows, not both ({mixed[0]})"
+                )
         return self
 
 

@@ -80,6 +80,7 @@ SECTION_ORDER: tuple[str, ...] = (
     "cut",
     "takes",
     "population",
+    "temporary",
     "labour",
     "french",
     "francization",
@@ -735,7 +736,8 @@ def render_html(
             n=len(data.scenarios),
             base=data.base_year,
             horizon=data.horizon,
-        ),
+        )
+        + (f" — {data.base_label[lang]}" if data.base_label.get(lang) else ""),
         "sections": [{"id": s, "title": text(f"section.{s}", lang)} for s in present],
         "figures": figures,
         "summary_lead": text("summary.lead", lang, horizon=data.horizon, ref=ref),

@@ -97,6 +97,16 @@ LINE_CHARTS: tuple[LineChartDef, ...] = (
         "chart.persons_per_year",
         shared_y=False,
     ),
+    LineChartDef("npr_stock", "temporary", ("npr_stock",), "chart.persons"),
+    LineChartDef(
+        "npr_by_type",
+        "temporary",
+        ("npr_stock_work", "npr_stock_study", "npr_stock_asylum", "npr_stock_other"),
+        "chart.persons",
+        shared_y=False,
+    ),
+    LineChartDef("npr_transitions", "temporary", ("npr_transitions",), "chart.persons_per_year"),
+    LineChartDef("already_resident", "temporary", ("already_resident_share",), "chart.share"),
     LineChartDef(
         "labour_force", "labour", ("labour_force", "employment"), "chart.persons", shared_y=False
     ),

@@ -30,8 +30,11 @@ from immiplan.system.parameters import data_root, load_yaml
 from immiplan.system.references import Reference, references_in, unique_references
 
 __all__ = [
+    "DEBATES",
     "DEBATE_SCENARIOS",
+    "NPR_SERIES",
     "SERIES",
+    "Debate",
     "DebateRun",
     "debate_report_input",
     "scenario_info",
@@ -72,6 +75,18 @@ SERIES: dict[str, tuple[str, str, str, float]] = {
     "francization_cost": ("outcomes", "francization_cost", "all", 1.0),
 }
 
+# Temporary residents (the 2025 debate's section): the stock, by permit type where the
+# scenario gives flows by type, the transitions and their share of the admissions.
+NPR_SERIES: dict[str, tuple[str, str, str, float]] = {
+    "npr_stock": ("projection", "npr_stock", "", 1.0),
+    "npr_stock_work": ("projection", "npr_stock_work", "", 1.0),
+    "npr_stock_study": ("projection", "npr_stock_study", "", 1.0),
+    "npr_stock_asylum": ("projection", "npr_stock_asylum", "", 1.0),
+    "npr_stock_other": ("projection", "npr_stock_other", "", 1.0),
+    "npr_transitions": ("projection", "npr_transitions", "", 1.0),
+    "already_resident_share": ("projection", "already_resident_share", "", 0.01),
+}
+
 # Plans shown side by side (column, plan name, year, level), after 2018's admissions.
 PLAN_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("2018 plan", "quebec-2018", 2018),
@@ -84,6 +99,92 @@ PLAN_LABELS: dict[str, dict[str, str]] = {
     "2019 plan": {"fr": "Plan 2019 (cible)", "en": "2019 plan (target)"},
     "2022 plan": {"fr": "Plan 2022 (cible)", "en": "2022 plan (target)"},
 }
+
+
+PLAN_COLUMNS_2025: tuple[tuple[str, str, int], ...] = (
+    ("2025 plan", "quebec-2025", 2025),
+    ("2026-2029 plan", "quebec-2026-2029", 2026),
+    ("Scenario 25,000", "quebec-2026-2029-scenario-25000", 2026),
+    ("Scenario 35,000", "quebec-2026-2029-scenario-35000", 2026),
+)
+PLAN_LABELS_2025: dict[str, dict[str, str]] = {
+    "2023 actual": {"fr": "Admissions 2023", "en": "2023 admissions"},
+    "2025 plan": {
+        "fr": "Plan 2025 (avec le PEQ hors plafond)",
+        "en": "2025 plan (PEQ outside the cap included)",
+    },
+    "2026-2029 plan": {"fr": "Plan 2026-2029 (2026)", "en": "2026–2029 plan (2026)"},
+    "Scenario 25,000": {"fr": "Scénario 25 000 (2026)", "en": "25,000 scenario (2026)"},
+    "Scenario 35,000": {"fr": "Scénario 35 000 (2026)", "en": "35,000 scenario (2026)"},
+}
+
+
+@dataclass(frozen=True)
+class Debate:
+    """One debate the report can show: its scenarios (reference first), the plans beside
+    them, the cut of the admissions (or none) and the extra series it reports."""
+
+    year: int
+    scenarios: tuple[str, ...]
+    plan_columns: tuple[tuple[str, str, int], ...]
+    plan_labels: dict[str, dict[str, str]]
+    actual: tuple[str, str, int]
+    """The observed admissions' column: (column, plan name, year)."""
+    cut_total: int | None
+    """The new total of the cut of the actual admissions under each regime, or None
+    (the 2025 plans publish ranges that the cut cannot split by who selects)."""
+    series: dict[str, tuple[str, str, str, float]]
+
+
+DEBATES: dict[int, Debate] = {
+    2018: Debate(
+        2018,
+        DEBATE_SCENARIOS,
+        PLAN_COLUMNS,
+        PLAN_LABELS,
+        ("2018 actual", BASE, 2018),
+        CUT_TOTAL,
+        SERIES,
+    ),
+    2025: Debate(
+        2025,
+        (
+            "quebec-2023-plan-2026-2029",
+            "quebec-2023-consultation-25000",
+            "quebec-2023-consultation-35000",
+            "quebec-2023-2025-plan-held",
+            "quebec-2023-isq-reference",
+        ),
+        PLAN_COLUMNS_2025,
+        PLAN_LABELS_2025,
+        ("2023 actual", "2023 actual", 2023),
+        None,
+        {**SERIES, **NPR_SERIES},
+    ),
+}
+"""The debates of ``immiplan run --debate YEAR``: 2018 (the default) and 2025."""
+
+
+def debate(year: int) -> Debate:
+    """The debate of ``year``, or one clear error naming the shipped ones."""
+    if year not in DEBATES:
+        raise InputError(
+            f"no report for that debate (shipped: {', '.join(map(str, DEBATES))})",
+            field="--debate",
+            value=year,
+        )
+    return DEBATES[year]
+
+
+def base_label(name: str) -> dict[str, str]:
+    """The base and its date in words, per language (the report's subtitle states it)."""
+    from immiplan.projection.bases import load_manifest
+
+    manifest = load_manifest(name)
+    return {
+        "en": f"Base: {manifest.title['en']} ({name}, {manifest.base_date.isoformat()})",
+        "fr": f"Base : {manifest.title['fr']} ({name}, {manifest.base_date.isoformat()})",
+    }
 
 
 def shared_assumptions(base: str | None = None) -> dict[str, list[str]]:
@@ -190,26 +291,31 @@ class DebateRun:
 
 
 def debate_report_input(
-    scenarios: Sequence[str] = DEBATE_SCENARIOS,
+    scenarios: Sequence[str] | None = None,
     *,
     horizon: int | None = None,
-    cut_total: int = CUT_TOTAL,
+    cut_total: int | None = None,
     generated_by: str = "immiplan run",
     on_scenario: Callable[[str], None] | None = None,
+    year: int = 2018,
 ) -> DebateRun:
     """Run ``scenarios`` with their outcomes and gather everything the report shows.
 
     Parameters
     ----------
     scenarios:
-        Shipped scenario names or scenario files; the first is the reference.
+        Shipped scenario names or scenario files; the first is the reference. Default: the
+        debate's own (:data:`DEBATES`).
     horizon:
         The last year (1 July) of every projection; by default each scenario's own, and
         the report stops at the earliest.
     cut_total:
-        The new total of the cut of 2018's admissions under each regime (persons).
+        The new total of the cut of the debate's admissions under each regime (persons);
+        default the debate's (40,000 for 2018; the 2025 debate has no cut).
     on_scenario:
         Called with each scenario's name before it runs (a progress bar).
+    year:
+        The debate (:data:`DEBATES`): its scenarios, plans, cut and series.
 
     Raises
     ------
@@ -220,6 +326,9 @@ def debate_report_input(
     from immiplan.pipeline import run
     from immiplan.projection.scenario import load_scenario
 
+    spec = debate(year)
+    if scenarios is None:
+        scenarios = spec.scenarios
     if not scenarios:
         raise InputError("name at least one scenario", field="--scenarios")
     loaded = [load_scenario(name) for name in scenarios]  # every file checked first
@@ -250,23 +359,39 @@ def debate_report_input(
     data = ReportInput(
         scenarios=[scenario_info(item.scenario) for item in loaded],
         series=pd.concat(
-            [series_frame(key, result) for key, result in results.items()], ignore_index=True
+            [series_frame(key, result, spec.series) for key, result in results.items()],
+            ignore_index=True,
         ),
-        plans=plans_frame(),
+        plans=plans_frame(spec.plan_columns, spec.actual),
         selectors=selectors_table(),
-        cut=cuts_table(cut_total),
-        sources=shared_sources(item.scenario.base for item in loaded),
+        cut=_cut(spec, cut_total),
+        sources=shared_sources((item.scenario.base for item in loaded), spec.plan_columns),
         assumptions=shared_assumptions(loaded[0].scenario.base),
         base_year=base_year,
         horizon=last,
         generated_by=generated_by,
-        plan_labels=PLAN_LABELS,
+        plan_labels=spec.plan_labels,
+        base_label=base_label(loaded[0].scenario.base),
     )
     data.validate()
     return DebateRun(data=data, results=results)
 
 
-def series_frame(key: str, result: Any) -> pd.DataFrame:
+def _cut(spec: Debate, cut_total: int | None) -> pd.DataFrame:
+    """The debate's cut table, or an empty one (the report then leaves the section out)."""
+    total = spec.cut_total if cut_total is None else cut_total
+    if total is None or spec.actual[1] != BASE:
+        from immiplan.report.model import CUT_COLUMNS
+
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in CUT_COLUMNS}).astype(
+            {"regime": str, "category": str}
+        )
+    return cuts_table(total)
+
+
+def series_frame(
+    key: str, result: Any, series: dict[str, tuple[str, str, str, float]] | None = None
+) -> pd.DataFrame:
     """One scenario's report series in long form: ``scenario, year, indicator, value``.
 
     ``result`` is an :class:`~immiplan.outcomes.OutcomeResult`. Flows of the last year
@@ -275,7 +400,7 @@ def series_frame(key: str, result: Any) -> pd.DataFrame:
     projection = result.projection.indicators.set_index("year")
     outcomes = result.outcomes
     frames = []
-    for indicator, (origin, column, group, scale) in SERIES.items():
+    for indicator, (origin, column, group, scale) in (series or SERIES).items():
         if origin == "projection":
             if column not in projection:
                 continue
@@ -318,28 +443,41 @@ def scenario_info(scenario: Any) -> ScenarioInfo:
     )
 
 
-def plans_frame() -> pd.DataFrame:
-    """Quebec's 2018 admissions and the plans' targets by top-level category (persons)."""
+def plans_frame(
+    columns: Sequence[tuple[str, str, int]] = PLAN_COLUMNS,
+    actual_column: tuple[str, str, int] = ("2018 actual", BASE, 2018),
+) -> pd.DataFrame:
+    """The observed admissions and the plans' targets by top-level category (persons).
+
+    Lines outside a plan's cap (Quebec's PEQ graduates in 2024–2025) are counted: they are
+    admissions too.
+    """
     tree = category_tree()
-    actual = load_plan(BASE)
-    plans = [(column, load_plan(name), year) for column, name, year in PLAN_COLUMNS]
+    label, actual_name, actual_year = actual_column
+    actual = load_plan(actual_name)
+    plans = [(column, load_plan(name), year) for column, name, year in columns]
     rows = []
     for code in (*tree.top, "total"):
         row: dict[str, Any] = {
             "category": code,
             "label_fr": category_label(code, "fr"),
             "label_en": category_label(code, "en"),
-            "2018 actual": actual.level(code, 2018),
+            label: actual.level(code, actual_year),
         }
         for column, plan, year in plans:
             row[column] = (
-                plan.total(year, "target") if code == "total" else plan.level(code, year, "target")
+                plan.total(year, "target", include_outside=True)
+                if code == "total"
+                else plan.level(code, year, "target", include_outside=True)
             )
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({label: float, **{c: float for c, _, _ in columns}})
 
 
-def shared_sources(bases: Iterable[str] | None = None) -> list[Reference]:
+def shared_sources(
+    bases: Iterable[str] | None = None,
+    plan_columns: Sequence[tuple[str, str, int]] = PLAN_COLUMNS,
+) -> list[Reference]:
     """The references behind the inputs the scenarios share: each base's data files, its
     jurisdiction's projection and outcome parameters and admissions, and the plans shown."""
     from immiplan.projection.bases import DEFAULT_BASE, load_base
@@ -356,7 +494,7 @@ def shared_sources(bases: Iterable[str] | None = None) -> list[Reference]:
         references.extend(
             references_in(load_yaml(root / "admissions" / f"{base.jurisdiction}.yaml"))
         )
-    for _, name, _ in PLAN_COLUMNS:
+    for _, name, _ in plan_columns:
         references.extend(load_plan(name).references)
     return unique_references(references)
 

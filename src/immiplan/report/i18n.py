@@ -277,6 +277,57 @@ INDICATORS: dict[str, Indicator] = {
             "Coût de la francisation",
             "Cost of francization",
         ),
+        _ind("npr_stock", "persons", "Résidents non permanents", "Non-permanent residents"),
+        _ind(
+            "npr_transitions",
+            "persons_per_year",
+            "Passages à la résidence permanente",
+            "Transitions to permanent residence",
+        ),
+        _ind(
+            "already_resident_share",
+            "share",
+            "Part des admissions déjà au Québec",
+            "Share of admissions already living in Quebec",
+        ),
+        _ind(
+            "npr_stock_work",
+            "persons",
+            "Titulaires d'un permis de travail",
+            "Work permit holders",
+            "Permis de travail",
+            "Work permits",
+        ),
+        _ind(
+            "npr_stock_study",
+            "persons",
+            "Titulaires d'un permis d'études",
+            "Study permit holders",
+            "Permis d'études",
+            "Study permits",
+        ),
+        _ind(
+            "npr_stock_work_and_study",
+            "persons",
+            "Titulaires d'un permis de travail et d'études",
+            "Work and study permit holders",
+            "Travail et études",
+            "Work and study",
+        ),
+        _ind(
+            "npr_stock_asylum",
+            "persons",
+            "Demandeurs d'asile",
+            "Asylum claimants",
+        ),
+        _ind(
+            "npr_stock_other",
+            "persons",
+            "Autres résidents non permanents",
+            "Other non-permanent residents",
+            "Autres",
+            "Other",
+        ),
     )
 }
 """Every indicator key a report accepts, in the order the report shows them."""
@@ -360,6 +411,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Population, âge actif et vieillissement",
         "en": "Population, working age and ageing",
     },
+    "section.temporary": {"fr": "Résidents temporaires", "en": "Temporary residents"},
     "section.labour": {"fr": "Population active et emploi", "en": "Labour force and employment"},
     "section.french": {"fr": "Connaissance du français", "en": "Knowledge of French"},
     "section.francization": {
@@ -513,6 +565,42 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart.median_age.caption": {
         "fr": "La moitié de la population est plus âgée que cet âge, l'autre moitié plus jeune.",
         "en": "Half the population is older than this age, half is younger.",
+    },
+    "chart.npr_stock.title": {
+        "fr": "Résidents non permanents (temporaires) au 1er juillet",
+        "en": "Non-permanent (temporary) residents on 1 July",
+    },
+    "chart.npr_stock.caption": {
+        "fr": "Titulaires d'un permis de travail ou d'études, demandeurs d'asile et leur famille "
+        "vivant au Québec.",
+        "en": "Work and study permit holders, asylum claimants and their families living in "
+        "Quebec.",
+    },
+    "chart.npr_by_type.title": {
+        "fr": "Résidents non permanents par type de permis",
+        "en": "Non-permanent residents by type of permit",
+    },
+    "chart.npr_by_type.caption": {
+        "fr": "Scénarios en flux par type : chaque type suit ses entrées et ses sorties depuis "
+        "l'effectif de la base; passages, décès et émigration partagés au prorata (dérivé).",
+        "en": "Scenarios with flows by type: each type follows its own entries and exits from "
+        "the base's stock; transitions, deaths and emigration shared in proportion (derived).",
+    },
+    "chart.npr_transitions.title": {
+        "fr": "Passages de résidents temporaires à la résidence permanente",
+        "en": "Temporary residents becoming permanent residents",
+    },
+    "chart.npr_transitions.caption": {
+        "fr": "Comptés dans les immigrants admis, jamais en sus (1er juillet au 30 juin).",
+        "en": "Counted inside the immigrants admitted, never on top (1 July to 30 June).",
+    },
+    "chart.already_resident.title": {
+        "fr": "Part des admissions déjà au Québec",
+        "en": "Share of admissions already living in Quebec",
+    },
+    "chart.already_resident.caption": {
+        "fr": "Passages à la résidence permanente en part des admissions de l'année.",
+        "en": "Transitions to permanent residence as a share of the year's admissions.",
     },
     "chart.components.title": {
         "fr": "Composantes de l'accroissement",

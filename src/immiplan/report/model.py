@@ -123,6 +123,8 @@ class ReportInput:
     horizon: int
     generated_by: str
     plan_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    base_label: dict[str, str] = field(default_factory=dict)
+    """The base and its date in words, per language (shown under the title), or empty."""
     extra_charts: list[Any] = field(default_factory=list)
     """Functions ``lang -> Chart`` adding charts to the report (the ensembles' fan charts,
     in the section ``population``); empty by default."""
