@@ -159,12 +159,23 @@
     if (!/-edited$/.test(sc.name)) sc.name = sc.name + "-edited";
     const titles = typeof sc.title === "object" && sc.title ? sc.title : { en: sc.title || sc.name, fr: sc.title || sc.name };
     if ($("title").dataset.touched !== "1") {
-      sc.title = { en: (titles.en || titles.fr) + T.en.edited, fr: (titles.fr || titles.en) + T.fr.edited };
+      const en = titles.en || titles.fr;
+      const fr = titles.fr || titles.en;
+      sc.title = {
+        en: en.endsWith(T.en.edited) ? en : en + T.en.edited,
+        fr: fr.endsWith(T.fr.edited) ? fr : fr + T.fr.edited,
+      };
       $("title").value = sc.title[state.lang];
     }
   }
   function changed() {
     markEdited();
+    if (state.savedId) {
+      // the page no longer shows the saved scenario: its link would not reproduce it
+      state.savedId = null;
+      $("share-result").textContent = "";
+      renderShare();
+    }
     schedule();
   }
   function immigration() {
@@ -494,6 +505,7 @@
     history.replaceState(null, "", shareUrl());
   }
   function renderShare() {
+    if (!state.scenario) return;
     const name = (state.scenario.name || "scenario") + ".yaml";
     const root = window.location.origin + window.location.pathname.replace(/\/$/, "");
     const lines = [
