@@ -23,7 +23,7 @@
       reproduce: "Reproduce in Python or on the command line", table_year: "Year shown in the table",
       footer: "Years run from 1 July to 30 June. Method and sources: docs/projection.md and docs/outcomes.md of immiplan. API: /docs.",
       year: "Year", total: "Total", economic: "Economic", family: "Family", refugees: "Refugees", other: "Other",
-      shipped: "Shipped scenarios", computing: "Computing…", updated: "Updated: {ms} ms.",
+      shipped: "Shipped scenarios", plans: "Published plans (levels held after their years)", computing: "Computing…", updated: "Updated: {ms} ms.",
       your: "Your plan", indicator: "Indicator", difference: "Difference",
       caption: "Your plan against the baseline in {year}", saved_as: "Saved as {id}.",
       edited: " (edited)", csv: "CSV", svg: "SVG", png: "PNG", selects: "Who selects",
@@ -52,7 +52,7 @@
       reproduce: "Reproduire en Python ou en ligne de commande", table_year: "Année du tableau",
       footer: "Les années vont du 1er juillet au 30 juin. Méthode et sources : docs/projection.md et docs/outcomes.md d'immiplan. API : /docs.",
       year: "Année", total: "Total", economic: "Économique", family: "Famille", refugees: "Réfugiés", other: "Autres",
-      shipped: "Scénarios fournis", computing: "Calcul…", updated: "Mis à jour : {ms} ms.",
+      shipped: "Scénarios fournis", plans: "Plans publiés (niveaux maintenus ensuite)", computing: "Calcul…", updated: "Mis à jour : {ms} ms.",
       your: "Votre plan", indicator: "Indicateur", difference: "Écart",
       caption: "Votre plan comparé à la référence en {year}", saved_as: "Enregistré sous {id}.",
       edited: " (modifié)", csv: "CSV", svg: "SVG", png: "PNG", selects: "Qui sélectionne",
@@ -159,12 +159,23 @@
     if (!/-edited$/.test(sc.name)) sc.name = sc.name + "-edited";
     const titles = typeof sc.title === "object" && sc.title ? sc.title : { en: sc.title || sc.name, fr: sc.title || sc.name };
     if ($("title").dataset.touched !== "1") {
-      sc.title = { en: (titles.en || titles.fr) + T.en.edited, fr: (titles.fr || titles.en) + T.fr.edited };
+      const en = titles.en || titles.fr;
+      const fr = titles.fr || titles.en;
+      sc.title = {
+        en: en.endsWith(T.en.edited) ? en : en + T.en.edited,
+        fr: fr.endsWith(T.fr.edited) ? fr : fr + T.fr.edited,
+      };
       $("title").value = sc.title[state.lang];
     }
   }
   function changed() {
     markEdited();
+    if (state.savedId) {
+      // the page no longer shows the saved scenario: its link would not reproduce it
+      state.savedId = null;
+      $("share-result").textContent = "";
+      renderShare();
+    }
     schedule();
   }
   function immigration() {
@@ -494,6 +505,7 @@
     history.replaceState(null, "", shareUrl());
   }
   function renderShare() {
+    if (!state.scenario) return;
     const name = (state.scenario.name || "scenario") + ".yaml";
     const root = window.location.origin + window.location.pathname.replace(/\/$/, "");
     const lines = [
@@ -609,6 +621,24 @@
     fillForm();
     schedule(0);
   }
+  async function loadPlan(name) {
+    // a published plan's levels (its years, then held), with the reference scenario's
+    // fertility, mortality, migration and temporary residents
+    const body = await api("api/scenarios/quebec-2019-plan");
+    const plan = state.plans.plans.find((p) => p.name === name);
+    const sc = body.scenario;
+    sc.name = "plan-" + name;
+    sc.title = { en: (plan && plan.title.en) || name, fr: (plan && plan.title.fr) || name };
+    sc.description = "";
+    sc.immigration = { which: "target", plans: [name] };
+    state.scenario = sc;
+    state.origin = null;
+    state.edited = true;
+    state.savedId = null;
+    $("title").dataset.touched = "1";
+    fillForm();
+    schedule(0);
+  }
   async function loadSaved(id) {
     const body = await api("api/saved/" + encodeURIComponent(id));
     state.scenario = body.scenario;
@@ -648,6 +678,12 @@
     const group = el("optgroup", { label: t("shipped") });
     for (const s of state.scenarios || []) group.append(el("option", { value: s.name, text: s.title[state.lang] }));
     start.append(group);
+    const plans = el("optgroup", { label: t("plans") });
+    for (const p of (state.plans && state.plans.plans) || []) {
+      if (p.jurisdiction !== "quebec") continue;
+      plans.append(el("option", { value: "plan:" + p.name, text: (p.title && p.title[state.lang]) || p.name }));
+    }
+    start.append(plans);
     if (keep) start.value = keep;
     const baseline = $("baseline");
     const keepBase = baseline.value || state.baseline;
@@ -697,7 +733,11 @@
 
     $("lang-en").addEventListener("click", () => setLang("en"));
     $("lang-fr").addEventListener("click", () => setLang("fr"));
-    $("start").addEventListener("change", () => loadShipped($("start").value).catch((e) => { $("error").textContent = e.message; }));
+    $("start").addEventListener("change", () => {
+      const value = $("start").value;
+      const done = value.startsWith("plan:") ? loadPlan(value.slice(5)) : loadShipped(value);
+      done.catch((e) => { $("error").textContent = e.message; });
+    });
     $("baseline").addEventListener("change", () => { state.baseline = $("baseline").value; schedule(0); });
     $("open-saved").addEventListener("click", () => {
       const id = $("saved-id").value.trim();
