@@ -267,7 +267,8 @@ def calibrate(jurisdiction: str = "quebec") -> Calibration:
         for y in e0_years
     ]
 
-    ratios = plan_ratios(jurisdiction)
+    # A plan year without a total (a multi-year plan's middle year) says nothing of the total.
+    ratios = [r for r in plan_ratios(jurisdiction) if "total_plan" in r]
     totals = np.array([np.log(r["total_actual"] / r["total_plan"]) for r in ratios])
     spread = [
         np.log(r[f"{c}_actual"] / r[f"{c}_plan"]) - np.log(r["total_actual"] / r["total_plan"])
