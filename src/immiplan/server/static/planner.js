@@ -607,7 +607,7 @@
     $("tfr").value = showPath(sc.fertility && sc.fertility.tfr);
     $("e0-female").value = showPath(sc.mortality && sc.mortality.e0 && sc.mortality.e0.female);
     $("e0-male").value = showPath(sc.mortality && sc.mortality.e0 && sc.mortality.e0.male);
-    if (sc.base) $("base").value = sc.base;
+    $("base").value = sc.base || state.defaultBase;
     $("path-year").value = "";
     $("cut-from").value = "";
   }
@@ -622,15 +622,16 @@
     schedule(0);
   }
   async function loadPlan(name) {
-    // a published plan's levels (its years, then held), with the reference scenario's
-    // fertility, mortality, migration and temporary residents
-    const body = await api("api/scenarios/quebec-2019-plan");
+    // a published plan's levels (its years, then held), with the fertility, mortality,
+    // migration and temporary residents of the reference scenario of the latest base
+    // before the plan (the server names it: starting_scenario)
     const plan = state.plans.plans.find((p) => p.name === name);
+    const body = await api("api/scenarios/" + encodeURIComponent((plan && plan.starting_scenario) || "quebec-2019-plan"));
     const sc = body.scenario;
     sc.name = "plan-" + name;
     sc.title = { en: (plan && plan.title.en) || name, fr: (plan && plan.title.fr) || name };
     sc.description = "";
-    sc.immigration = { which: "target", plans: [name] };
+    sc.immigration = { which: "target", plans: (plan && plan.starting_plans.length) ? plan.starting_plans.slice() : [name] };
     state.scenario = sc;
     state.origin = null;
     state.edited = true;
@@ -680,7 +681,7 @@
     start.append(group);
     const plans = el("optgroup", { label: t("plans") });
     for (const p of (state.plans && state.plans.plans) || []) {
-      if (p.jurisdiction !== "quebec") continue;
+      if (p.jurisdiction !== "quebec" || p.kind !== "plan" || !p.starting_scenario) continue;
       plans.append(el("option", { value: "plan:" + p.name, text: (p.title && p.title[state.lang]) || p.name }));
     }
     start.append(plans);
@@ -721,6 +722,7 @@
     const base = $("base");
     for (const b of bases.bases) base.append(el("option", { value: b, text: b }));
     base.value = bases.default;
+    state.defaultBase = bases.default;
     base.disabled = bases.bases.length < 2 && !bases.field;
     base.addEventListener("change", () => {
       if (bases.field) { state.scenario[bases.field] = base.value; changed(); }
