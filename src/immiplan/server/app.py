@@ -127,12 +127,9 @@ class BodyLimit:
             more = bool(message.get("more_body", False))
         body = b"".join(chunks)
         sent = False
-        # FastAPI's docs pages load Swagger UI / ReDoc from their CDN: no CSP there
-        extra = [
-            (k.lower().encode(), v.encode())
-            for k, v in SECURITY_HEADERS.items()
-            if k != "Content-Security-Policy" or scope.get("path") not in ("/docs", "/redoc")
-        ]
+        # The docs page starts Swagger UI with an inline script (its assets are ours)
+        headers = DOCS_HEADERS if scope.get("path") == "/docs" else SECURITY_HEADERS
+        extra = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -160,6 +157,13 @@ SECURITY_HEADERS = {
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 }
+DOCS_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+}
+"""/docs: Swagger UI served from this server (``swagger-ui-bundle``), no other host."""
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": m.ErrorBody, "description": "A mistake in the request (file/field/value)"},
@@ -339,6 +343,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         "answers 4xx with the command line's one-line message (`detail`) and its parts. "
         "Method and sources: docs/projection.md, docs/outcomes.md.",
         lifespan=lifespan,
+        docs_url=None,  # served below from local assets (FastAPI's default uses a CDN)
+        redoc_url=None,
         openapi_tags=[
             {"name": "projections", "description": "Project a scenario with its outcomes"},
             {"name": "plans", "description": "Levels plans, the cut and validation"},
@@ -965,6 +971,23 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(
+            openapi_url="openapi.json",
+            title="immiplan planner — API",
+            swagger_js_url="static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="static/swagger/swagger-ui.css",
+            swagger_favicon_url="static/swagger/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no call to validator.swagger.io
+        )
+
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
     app.mount("/static/vega", StaticFiles(directory=str(vega)), name="vega")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app
