@@ -189,3 +189,17 @@ def test_the_api_docs_load_with_no_network(client: TestClient) -> None:
     for asset in assets:
         fetched = client.get(asset)
         assert fetched.status_code == 200 and len(fetched.content) > 10_000, asset
+
+
+# ----------------------------------------------------------------------------- strict numbers
+
+
+def test_a_number_given_as_text_is_refused(client: TestClient) -> None:
+    scenario = client.get("/api/scenarios/quebec-2019-plan").json()["scenario"]
+    scenario["fertility"]["tfr"] = {"2018": "1.6"}
+    body = refusal(client.post("/api/project", json={"scenario": scenario}), 400)
+    assert body["error"]["field"] == "fertility.tfr.2018" and body["error"]["value"] == "1.6"
+    scenario["fertility"]["tfr"] = {"2018": 1.6}
+    scenario["mortality"]["e0"]["female"] = {"2018": "84"}
+    body = refusal(client.post("/api/project", json={"scenario": scenario}), 400)
+    assert body["error"]["field"] == "mortality.e0.female.2018"
