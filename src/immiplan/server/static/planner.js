@@ -31,6 +31,19 @@
       base_level: "Base", new_level: "New", change: "Change", sources: "Sources of this scenario",
       bad_path: "Write “year: value; year: value”.", none: "—", baseline_label: "Baseline",
       copy: "Copy", copied: "Copied.",
+      solve_title: "What level does this target need?",
+      solve_hint: "The province's level a year that meets the target on the base population above, with that base's reference assumptions, under the regime chosen above (Ottawa's categories keep their path). docs/solve.md lists the indicators.",
+      solve_target: "Target", solve_last: "until", solve_shape: "level", solve_constant: "constant",
+      solve_path: "one a year", solve_run: "Solve", solve_apply: "Use these levels in my plan",
+      solving: "Solving…", solve_met: "Met", solve_infeasible: "Out of reach (closest answer)",
+      controlled: "Province's level", all_admissions: "All admissions",
+      fan_title: "Uncertainty: fan chart",
+      fan_hint: "Fertility, life expectancy and admissions drawn at random around your plan, as calibrated in docs/uncertainty.md; the bands hold 80 % and 95 % of the trajectories.",
+      fan_indicator: "Indicator", fan_trajectories: "trajectories", fan_seed: "seed", fan_run: "Draw the fan chart",
+      fan_running: "Drawing {n} trajectories…", fan_done: "{n} trajectories, seed {seed}.",
+      fan_median: "Median", fan_central: "Your plan (no randomness)", fan_80: "80 % of trajectories", fan_95: "95 % of trajectories",
+      population_20_64: "Population aged 20–64", dependency_ratio_fan: "Dependency ratio (0–19 and 65+ per 100 aged 20–64)",
+      population_fan: "Population", population_65_plus_fan: "Population aged 65 and over",
     },
     fr: {
       skip: "Aller aux résultats", heading: "Planificateur des niveaux d'immigration", your_plan: "Votre plan",
@@ -60,8 +73,25 @@
       base_level: "Départ", new_level: "Nouveau", change: "Variation", sources: "Sources de ce scénario",
       bad_path: "Écrivez « année : valeur; année : valeur ».", none: "—", baseline_label: "Référence",
       copy: "Copier", copied: "Copié.",
+      solve_title: "Quel niveau cette cible demande-t-elle ?",
+      solve_hint: "Le niveau annuel de la province qui atteint la cible sur la population de départ choisie plus haut, avec les hypothèses de référence de cette base, selon le régime choisi plus haut (les catégories d'Ottawa gardent leur parcours). docs/solve.md donne les indicateurs.",
+      solve_target: "Cible", solve_last: "jusqu'en", solve_shape: "niveau", solve_constant: "constant",
+      solve_path: "un par année", solve_run: "Résoudre", solve_apply: "Utiliser ces niveaux dans mon plan",
+      solving: "Résolution…", solve_met: "Atteinte", solve_infeasible: "Hors d'atteinte (réponse la plus proche)",
+      controlled: "Niveau de la province", all_admissions: "Toutes les admissions",
+      fan_title: "Incertitude : éventail",
+      fan_hint: "Fécondité, espérance de vie et admissions tirées au hasard autour de votre plan, calibrées comme dans docs/uncertainty.md ; les bandes contiennent 80 % et 95 % des trajectoires.",
+      fan_indicator: "Indicateur", fan_trajectories: "trajectoires", fan_seed: "graine", fan_run: "Tracer l'éventail",
+      fan_running: "Calcul de {n} trajectoires…", fan_done: "{n} trajectoires, graine {seed}.",
+      fan_median: "Médiane", fan_central: "Votre plan (sans aléa)", fan_80: "80 % des trajectoires", fan_95: "95 % des trajectoires",
+      population_20_64: "Population de 20 à 64 ans", dependency_ratio_fan: "Rapport de dépendance (0-19 et 65+ pour 100 personnes de 20 à 64 ans)",
+      population_fan: "Population", population_65_plus_fan: "Population de 65 ans et plus",
     },
   };
+  const FAN = [
+    ["population", "population_fan"], ["population_20_64", "population_20_64"],
+    ["population_65_plus", "population_65_plus_fan"], ["dependency_ratio", "dependency_ratio_fan"],
+  ];
   const CHARTS = [
     ["population"], ["working_age_20_64"], ["population_65_plus"], ["dependency_ratio"],
     ["french_share_all"], ["french_share_recent"], ["labour_force_recent"],
@@ -537,6 +567,138 @@
     box.append(list);
   }
 
+  // ---------------------------------------------------------------- what a target needs
+  async function runSolve() {
+    const target = $("solve-target").value.trim();
+    if (!target) return;
+    const body = { targets: [target], base: $("base").value, regime: $("regime").value, shape: $("solve-shape").value };
+    const last = plainNumber($("solve-last").value);
+    if (last !== null) body.last = Math.round(last);
+    $("solve-message").textContent = t("solving");
+    $("solve-run").disabled = true;
+    try {
+      state.solve = await post("api/solve", body);
+      $("solve-message").textContent = state.solve.status === "met" ? t("solve_met") : t("solve_infeasible");
+      renderSolve();
+    } catch (e) {
+      state.solve = null;
+      $("solve-message").textContent = e.message;
+      renderSolve();
+    } finally {
+      $("solve-run").disabled = false;
+    }
+  }
+  function renderSolve() {
+    const box = $("solve-result");
+    const table = $("solve-table");
+    box.replaceChildren();
+    table.replaceChildren();
+    const answer = state.solve;
+    box.hidden = !answer;
+    $("solve-apply").hidden = !answer;
+    if (!answer) return;
+    for (const line of state.lang === "fr" ? answer.summary_fr : answer.summary) box.append(el("p", { text: line }));
+    const head = el("tr", {}, ["year", "controlled", "all_admissions"].map((k) => el("th", { scope: "col", text: t(k) })));
+    table.append(el("thead", {}, [head]));
+    const rows = el("tbody");
+    const levels = answer.levels;
+    levels.forEach((row, i) => {
+      if (i % 5 !== 0 && i !== levels.length - 1) return;
+      rows.append(el("tr", {}, [
+        el("th", { scope: "row", text: String(row.year) }),
+        el("td", { text: fmt(row.controlled, "persons") }),
+        el("td", { text: fmt(row.total, "persons") }),
+      ]));
+    });
+    table.append(rows);
+  }
+  function applySolve() {
+    const answer = state.solve;
+    if (!answer || !state.scenario) return;
+    if ((state.scenario.base || state.defaultBase) !== answer.base) {
+      $("solve-message").textContent = answer.base;  // solved on another base: pick it first
+      return;
+    }
+    const imm = immigration();
+    imm.levels = imm.levels || {};
+    for (const row of answer.levels) {
+      const levels = {};
+      for (const c of CATS) levels[c] = Math.round(row[c]);
+      imm.levels[row.year] = levels;
+    }
+    delete imm.path;
+    delete imm.mix;
+    imm.none = false;
+    changed();
+  }
+
+  // ---------------------------------------------------------------- fan chart
+  async function runFan() {
+    if (!state.scenario) return;
+    const n = Math.round(plainNumber($("fan-trajectories").value) || 200);
+    const seed = Math.round(plainNumber($("fan-seed").value) || 0);
+    $("fan-message").textContent = t("fan_running", { n: n });
+    $("fan-run").disabled = true;
+    try {
+      state.fan = await post("api/fan", { scenario: state.scenario, trajectories: n, seed: seed });
+      $("fan-message").textContent = t("fan_done", { n: state.fan.trajectories, seed: state.fan.seed });
+      renderFan();
+    } catch (e) {
+      state.fan = null;
+      $("fan-chart").hidden = true;
+      $("fan-message").textContent = e.message;
+    } finally {
+      $("fan-run").disabled = false;
+    }
+  }
+  function fanRows() {
+    const key = $("fan-indicator").value;
+    const s = state.fan.series[key];
+    return state.fan.years.map((year, i) => ({
+      year: year, lo95: s.quantiles["0.025"][i], lo80: s.quantiles["0.1"][i], median: s.quantiles["0.5"][i],
+      hi80: s.quantiles["0.9"][i], hi95: s.quantiles["0.975"][i], central: s.deterministic[i],
+    }));
+  }
+  function renderFan() {
+    if (!state.fan) return;
+    const key = $("fan-indicator").value;
+    const unit = key === "dependency_ratio" ? "per_100" : "persons";
+    const x = { field: "year", type: "quantitative", title: null, axis: { format: "d", tickMinStep: 1 } };
+    const y = (field) => ({ field: field, type: "quantitative", title: null, scale: { zero: false }, axis: { format: yFormat(unit) } });
+    const band = (lo, hi, label, opacity) => ({
+      transform: [{ calculate: JSON.stringify(label), as: "band" }],
+      mark: { type: "area", opacity: opacity, color: "#c4461b" },
+      encoding: { x: x, y: y(lo), y2: { field: hi }, tooltip: [{ field: "year", format: "d" }, { field: lo, format: yFormat(unit) }, { field: hi, format: yFormat(unit) }] },
+    });
+    const spec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      width: "container", height: 240, autosize: { type: "fit", contains: "padding" },
+      data: { values: fanRows() },
+      layer: [
+        band("lo95", "hi95", t("fan_95"), 0.18),
+        band("lo80", "hi80", t("fan_80"), 0.3),
+        { mark: { type: "line", color: "#c4461b", strokeWidth: 2 }, encoding: { x: x, y: y("median") } },
+        { mark: { type: "line", color: "#4a5a78", strokeDash: [5, 3] }, encoding: { x: x, y: y("central") } },
+      ],
+    };
+    const figure = $("fan-chart");
+    figure.hidden = false;
+    const view = figure.querySelector(".view");
+    const title = t(FAN.find((f) => f[0] === key)[1]);
+    view.setAttribute("aria-label", title + " — " + t("fan_median") + ", " + t("fan_80") + ", " + t("fan_95") + "; " + t("fan_central"));
+    if (state.fanView) state.fanView.finalize();
+    window.vegaEmbed(view, spec, { actions: false, renderer: "svg" })
+      .then((res) => { state.fanView = res.view; })
+      .catch((e) => { $("error").textContent = String(e); });
+  }
+  function fanCsv() {
+    if (!state.fan) return;
+    const key = $("fan-indicator").value;
+    const lines = ["year,indicator,q0.025,q0.1,q0.5,q0.9,q0.975,deterministic"];
+    for (const r of fanRows()) lines.push([r.year, key, r.lo95, r.lo80, r.median, r.hi80, r.hi95, r.central].join(","));
+    download((state.scenario.name || "scenario") + "-fan-" + key + ".csv", new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
+  }
+
   // ---------------------------------------------------------------- cut tool
   let cutTimer = null;
   function scheduleCut() { clearTimeout(cutTimer); cutTimer = setTimeout(runCut, 300); }
@@ -670,6 +832,8 @@
     if (sc && typeof sc.title === "object" && sc.title) $("title").value = sc.title[lang] || sc.title.en;
     if (state.result) render();
     if (state.cut) runCut();
+    renderSolve();
+    if (state.fan) renderFan();
     updateUrl();
   }
   function fillSelects() {
@@ -708,6 +872,11 @@
       cutBase.append(el("option", { value: p.name, text: (p.title && p.title[state.lang]) || p.name }));
     }
     cutBase.value = keepCut;
+    const fan = $("fan-indicator");
+    const keepFan = fan.value || "population";
+    fan.replaceChildren();
+    for (const [key, name] of FAN) fan.append(el("option", { value: key, text: t(name) }));
+    fan.value = keepFan;
   }
 
   async function start() {
@@ -791,6 +960,12 @@
     for (const id of ["regime", "cut-base"]) $(id).addEventListener("change", scheduleCut);
     $("cut-total").addEventListener("input", scheduleCut);
     $("cut-apply").addEventListener("click", applyCut);
+    $("solve-run").addEventListener("click", runSolve);
+    $("solve-target").addEventListener("keydown", (ev) => { if (ev.key === "Enter") runSolve(); });
+    $("solve-apply").addEventListener("click", applySolve);
+    $("fan-run").addEventListener("click", runFan);
+    $("fan-indicator").addEventListener("change", renderFan);
+    $("fan-csv").addEventListener("click", fanCsv);
     $("table-year").addEventListener("change", renderTable);
     $("token").addEventListener("input", () => { state.token = $("token").value; });
     $("save").addEventListener("click", save);
