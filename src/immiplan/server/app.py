@@ -163,7 +163,7 @@ DOCS_HEADERS = {
     "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 }
-"""/docs: Swagger UI served from this server (``swagger-ui-bundle``), no other host."""
+"""/docs: Swagger UI served from this server (``swagger-ui-bundle-v2``), no other host."""
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": m.ErrorBody, "description": "A mistake in the request (file/field/value)"},
@@ -339,7 +339,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         version=__version__,
         summary="Plan immigration levels and see what a plan does, against a baseline.",
         description="Project a scenario with its integration outcomes, cut a plan under a "
-        "selection regime, validate a plan, and save and share scenarios. Every refusal "
+        "selection regime, validate a plan, solve for the level a target needs, draw a "
+        "fan chart of a scenario's uncertainty, and save and share scenarios. Every refusal "
         "answers 4xx with the command line's one-line message (`detail`) and its parts. "
         "Method and sources: docs/projection.md, docs/outcomes.md.",
         lifespan=lifespan,
