@@ -124,6 +124,12 @@ def test_bad_targets_get_the_cli_s_one_line_messages(client: TestClient) -> None
         400,
     )
     assert "at most 100 years" in body["detail"]
+    # a plan for the mix is a shipped one: the server reads no file a request names
+    body = refusal(
+        client.post("/api/solve", json={"targets": ["population >= 1"], "mix": "plan:/etc/passwd"}),
+        400,
+    )
+    assert body["error"]["field"] == "--mix" and "shipped plans" in body["detail"]
     refusal(client.post("/api/solve", json={"targets": ["population >= 1"] * 6}), 422)
     refusal(client.post("/api/solve", json={"targets": []}), 422)
 

@@ -88,6 +88,8 @@ def solve_request(
             field="--target",
             value=len(targets),
         )
+    if mix is not None and mix.strip().startswith("plan:"):
+        _check_shipped_plan(mix)
     first, last = years if years is not None else default_years(base)
     if last - first + 1 > max_steps:
         raise InputError(
@@ -111,6 +113,25 @@ def solve_request(
         None if answer.constant_level is None else _number(answer.constant_level)
     )
     return out
+
+
+def _check_shipped_plan(mix: str) -> None:
+    """``plan:NAME[:YEAR]`` names a shipped plan: the server never reads a file a request
+    names."""
+    from immiplan.plans import shipped_plan_names
+
+    name = mix.strip()[len("plan:") :].strip()
+    known = shipped_plan_names()
+    if name in known:
+        return
+    head, _, year = name.rpartition(":")
+    if head in known and year.strip().isdigit():
+        return
+    raise InputError(
+        f"unknown plan: the server uses shipped plans ({', '.join(known)})",
+        field="--mix",
+        value=mix,
+    )
 
 
 def fan_request(

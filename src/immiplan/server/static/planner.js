@@ -928,7 +928,8 @@
     });
     $("horizon").addEventListener("input", () => {
       const v = plainNumber($("horizon").value);
-      if (v === null || v <= (state.scenario.base_year || 2018)) return;
+      const from = state.scenario.base_year || (state.result ? state.result.reform.base_year : 2018);
+      if (v === null || v <= from) return;
       state.scenario.horizon = Math.round(v);
       changed();
     });
