@@ -5,7 +5,8 @@ new numbers equal to ``immiplan project`` on the YAML the page downloads; save, 
 share link in a fresh browser context and get the same numbers; switch to French; reach the
 controls with the keyboard; read it at phone width; no console errors. Set
 ``IMMIPLAN_UPDATE_SCREENSHOT=1`` to write ``docs/img/planner.png`` and
-``docs/img/planner-phone-fr.png`` (the README shows them).
+``docs/img/planner-phone-fr.png`` (the README shows them), ``planner-solve.png`` and
+``planner-fan.png`` (docs/server.md).
 """
 
 from __future__ import annotations
@@ -268,6 +269,11 @@ def test_a_2025_plan_on_the_2023_base_a_target_and_a_fan(base_url: str, browser)
     assert fan["trajectories"] == 40 and fan["base"] == "quebec-2023"
     last = fan["series"]["population"]["quantiles"]
     assert last["0.025"][-1] < last["0.5"][-1] < last["0.975"][-1]
+
+    if UPDATE:
+        IMG.mkdir(parents=True, exist_ok=True)
+        page.locator("#solve-panel").screenshot(path=str(IMG / "planner-solve.png"))
+        page.locator("#fan-panel").screenshot(path=str(IMG / "planner-fan.png"))
 
     # French labels for both panels
     page.click("#lang-fr")
