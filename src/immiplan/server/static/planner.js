@@ -663,7 +663,7 @@
     if (!state.fan) return;
     const key = $("fan-indicator").value;
     const unit = key === "dependency_ratio" ? "per_100" : "persons";
-    const x = { field: "year", type: "quantitative", title: null, axis: { format: "d", tickMinStep: 1 } };
+    const x = { field: "year", type: "quantitative", title: null, scale: { nice: false }, axis: { format: "d", tickMinStep: 1 } };
     const y = (field) => ({ field: field, type: "quantitative", title: null, scale: { zero: false }, axis: { format: yFormat(unit) } });
     const band = (lo, hi, label, opacity) => ({
       transform: [{ calculate: JSON.stringify(label), as: "band" }],
