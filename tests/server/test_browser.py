@@ -278,6 +278,7 @@ def test_a_2025_plan_on_the_2023_base_a_target_and_a_fan(base_url: str, browser)
     # French labels for both panels
     page.click("#lang-fr")
     assert page.inner_text("#fan-title") == "Incertitude : éventail"
+    assert "Médiane" in page.inner_text("#fan-legend")
     assert page.inner_text("#solve-result").startswith(answer["summary_fr"][0][:20])
 
     # the API docs render from this server alone

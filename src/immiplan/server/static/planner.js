@@ -683,6 +683,7 @@
     };
     const figure = $("fan-chart");
     figure.hidden = false;
+    $("fan-legend").textContent = "— " + t("fan_median") + "   - - " + t("fan_central") + "   ▒ " + t("fan_80") + ", " + t("fan_95");
     const view = figure.querySelector(".view");
     const title = t(FAN.find((f) => f[0] === key)[1]);
     view.setAttribute("aria-label", title + " — " + t("fan_median") + ", " + t("fan_80") + ", " + t("fan_95") + "; " + t("fan_central"));
