@@ -381,3 +381,18 @@ def test_database_urls() -> None:
         "sqlite:///y.db"
     )
     assert "immiplan" in Settings.from_environment(environ={}).database_url
+
+
+def test_worker_processes_give_the_same_answers(sqlite_url: str, client: TestClient) -> None:
+    """``immiplan serve`` projects in worker processes: same numbers, same refusals."""
+    text = shipped("pq-proposal")
+    in_thread = client.post("/api/project", json={"scenario": text, "horizon": 2030}).json()
+    app = create_app(Settings(database_url=sqlite_url, workers=1))
+    with TestClient(app) as pooled:
+        answer = pooled.post("/api/project", json={"scenario": text, "horizon": 2030}).json()
+        assert answer["reform"]["series"] == in_thread["reform"]["series"]
+        emptied = _scenario(migration={"emigration_multiplier": {2018: 20.0}})
+        refused = pooled.post("/api/project", json={"scenario": emptied})
+        same = client.post("/api/project", json={"scenario": emptied})
+        assert refused.status_code == same.status_code
+        assert refused.json() == same.json()

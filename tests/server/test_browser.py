@@ -5,7 +5,8 @@ new numbers equal to ``immiplan project`` on the YAML the page downloads; save, 
 share link in a fresh browser context and get the same numbers; switch to French; reach the
 controls with the keyboard; read it at phone width; no console errors. Set
 ``IMMIPLAN_UPDATE_SCREENSHOT=1`` to write ``docs/img/planner.png`` and
-``docs/img/planner-phone-fr.png`` (the README shows them).
+``docs/img/planner-phone-fr.png`` (the README shows them), ``planner-solve.png`` and
+``planner-fan.png`` (docs/server.md).
 """
 
 from __future__ import annotations
@@ -215,4 +216,78 @@ def test_plan_in_the_browser_save_share_and_reproduce(base_url: str, browser, tm
 
     for ctx in (context, fresh, phone):
         ctx.close()
+    assert problems == []
+
+
+def test_a_2025_plan_on_the_2023_base_a_target_and_a_fan(base_url: str, browser) -> None:
+    problems: list[str] = []
+    hosts: set[str] = set()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    _watch(page, problems)
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    page.goto(f"{base_url}/?scenario=quebec-2019-plan&lang=en")
+    _ready(page)
+    sha = page.evaluate("document.body.dataset.sha")
+
+    # a plan of 2026-2029 starts on the 2023 base, with the ISQ's 2024 reference assumptions
+    offered = page.eval_on_selector_all("#start option", "os => os.map(o => o.value)")
+    assert "plan:quebec-2026-2029" in offered and "plan:quebec-2018" not in offered
+    assert "quebec-2023-isq-reference" in offered
+    assert sorted(page.eval_on_selector_all("#base option", "os => os.map(o => o.value)")) == [
+        "quebec-2018",
+        "quebec-2023",
+    ]
+    page.select_option("#start", "plan:quebec-2026-2029")
+    _ready(page, sha)
+    assert page.input_value("#base") == "quebec-2023"
+    reform = page.evaluate("window.planner.result.reform")
+    admissions = reform["admissions"]
+    assert admissions["total"][admissions["years"].index(2027)] == pytest.approx(45_000)
+
+    # what level keeps the 20-64 population from falling, on that base, to 2050
+    page.fill("#solve-last", "2050")
+    page.click("#solve-run")
+    page.wait_for_function(
+        "window.planner.solve && !document.getElementById('solve-result').hidden",
+        timeout=120_000,
+    )
+    answer = page.evaluate("window.planner.solve")
+    assert answer["base"] == "quebec-2023" and answer["years"][1] == 2050
+    assert page.inner_text("#solve-result").startswith(answer["summary"][0][:20])
+    assert page.locator("#solve-table tbody tr").count() >= 2
+
+    # a fan chart of 40 trajectories around the plan
+    page.fill("#fan-trajectories", "40")
+    page.click("#fan-run")
+    page.wait_for_function(
+        "window.planner.fan && window.planner.fanView && "
+        "document.querySelector('#fan-chart svg') !== null",
+        timeout=120_000,
+    )
+    fan = page.evaluate("window.planner.fan")
+    assert fan["trajectories"] == 40 and fan["base"] == "quebec-2023"
+    last = fan["series"]["population"]["quantiles"]
+    assert last["0.025"][-1] < last["0.5"][-1] < last["0.975"][-1]
+
+    if UPDATE:
+        IMG.mkdir(parents=True, exist_ok=True)
+        page.locator("#solve-panel").screenshot(path=str(IMG / "planner-solve.png"))
+        page.locator("#fan-panel").screenshot(path=str(IMG / "planner-fan.png"))
+
+    # French labels for both panels
+    page.click("#lang-fr")
+    assert page.inner_text("#fan-title") == "Incertitude : éventail"
+    assert "Médiane" in page.inner_text("#fan-legend")
+    assert page.inner_text("#solve-result").startswith(answer["summary_fr"][0][:20])
+
+    # the API docs render from this server alone
+    docs = context.new_page()
+    _watch(docs, problems)
+    docs.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    docs.goto(f"{base_url}/docs")
+    docs.wait_for_selector(".swagger-ui .info .title", timeout=60_000)
+    assert "immiplan planner" in docs.inner_text(".swagger-ui .info .title")
+    assert hosts == {base_url.split("/")[2]}, hosts
+    context.close()
     assert problems == []

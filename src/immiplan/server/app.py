@@ -12,9 +12,11 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -125,12 +127,9 @@ class BodyLimit:
             more = bool(message.get("more_body", False))
         body = b"".join(chunks)
         sent = False
-        # FastAPI's docs pages load Swagger UI / ReDoc from their CDN: no CSP there
-        extra = [
-            (k.lower().encode(), v.encode())
-            for k, v in SECURITY_HEADERS.items()
-            if k != "Content-Security-Policy" or scope.get("path") not in ("/docs", "/redoc")
-        ]
+        # The docs page starts Swagger UI with an inline script (its assets are ours)
+        headers = DOCS_HEADERS if scope.get("path") == "/docs" else SECURITY_HEADERS
+        extra = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -158,6 +157,13 @@ SECURITY_HEADERS = {
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 }
+DOCS_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+}
+"""/docs: Swagger UI served from this server (``swagger-ui-bundle-v2``), no other host."""
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": m.ErrorBody, "description": "A mistake in the request (file/field/value)"},
@@ -224,6 +230,76 @@ def _level(node: Any) -> dict[str, Any]:
     }
 
 
+@cache
+def _base_years(jurisdiction: str) -> tuple[tuple[int, str], ...]:
+    """``(year, base)`` of the jurisdiction's bases, oldest first."""
+    from immiplan.projection.bases import list_bases, load_manifest
+
+    found = []
+    for name in list_bases():
+        manifest = load_manifest(name)
+        if manifest.jurisdiction == jurisdiction:
+            found.append((manifest.year, name))
+    return tuple(sorted(found))
+
+
+def starting_scenario(plan: Any) -> str | None:
+    """The shipped scenario a plan starts from in the page: the reference assumptions of
+    the latest base of its jurisdiction dated before the plan's first year (``None``
+    where no base precedes it, or where a year of the plan gives no total)."""
+    from immiplan.solver import default_scenario
+
+    years = list(plan.years)
+    if not years or any(plan.total(year) is None for year in years):
+        return None  # a year without a total cannot be projected (quebec-2020-2022's 2021)
+    before = [name for year, name in _base_years(plan.jurisdiction) if year < min(years)]
+    if not before:
+        return None
+    try:
+        return default_scenario(before[-1])
+    except InputError:
+        return None
+
+
+_TOP = ("economic", "family", "refugees", "other")
+
+
+def _gives_mix(plan: Any, year: int) -> bool:
+    return all(plan.level(c, year) is not None for c in _TOP)
+
+
+def starting_plans(plan: Any) -> list[str]:
+    """The plans a scenario started from ``plan`` names (``immigration.plans``).
+
+    A plan whose first year gives only a total needs a mix to spread it over: the
+    observed admissions of the year before (``"2023 actual"``) where published, else the
+    latest plan that runs up to that year or into the plan's (the later plan's years
+    override). Empty for a plan that is no starting point (:func:`starting_scenario`).
+    """
+    from immiplan.plans import admission_years, all_plans
+
+    if starting_scenario(plan) is None:
+        return []
+    first = min(plan.years)
+    if _gives_mix(plan, first):
+        return [plan.name]
+    if first - 1 in admission_years(plan.jurisdiction):
+        return [f"{first - 1} actual", plan.name]
+    before = [
+        p
+        for p in all_plans()
+        if p.jurisdiction == plan.jurisdiction
+        and p.kind == "plan"
+        and p.years
+        and min(p.years) < first <= max(p.years) + 1
+        and _gives_mix(p, min(p.years))
+    ]
+    if not before:
+        return [plan.name]
+    latest = max(before, key=lambda p: (min(p.years), max(p.years)))
+    return [latest.name, plan.name]
+
+
 def _plan_summary(plan: Any) -> dict[str, Any]:
     return {
         "name": plan.name,
@@ -231,6 +307,8 @@ def _plan_summary(plan: Any) -> dict[str, Any]:
         "kind": plan.kind,
         "title": dict(plan.title),
         "years": plan.years,
+        "starting_scenario": starting_scenario(plan),
+        "starting_plans": starting_plans(plan),
     }
 
 
@@ -261,10 +339,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         version=__version__,
         summary="Plan immigration levels and see what a plan does, against a baseline.",
         description="Project a scenario with its integration outcomes, cut a plan under a "
-        "selection regime, validate a plan, and save and share scenarios. Every refusal "
+        "selection regime, validate a plan, solve for the level a target needs, draw a "
+        "fan chart of a scenario's uncertainty, and save and share scenarios. Every refusal "
         "answers 4xx with the command line's one-line message (`detail`) and its parts. "
         "Method and sources: docs/projection.md, docs/outcomes.md.",
         lifespan=lifespan,
+        docs_url=None,  # served below from local assets (FastAPI's default uses a CDN)
+        redoc_url=None,
         openapi_tags=[
             {"name": "projections", "description": "Project a scenario with its outcomes"},
             {"name": "plans", "description": "Levels plans, the cut and validation"},
@@ -590,6 +671,74 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         base = project_text(base_text, reform["horizon"], source)
         return reform, base, _summary_of(reform, base)
 
+    # ------------------------------------------------------------------ solve and fan
+
+    heavy = threading.BoundedSemaphore(max(1, settings.max_concurrent_projections))
+    """Solves and ensembles computed at once (others wait their turn)."""
+    answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def remembered(key: str, compute: Any) -> dict[str, Any]:
+        found = answers.get(key)
+        if found is not None:
+            answers.move_to_end(key)
+            return found
+        with heavy:
+            value: dict[str, Any] = compute()
+        answers[key] = value
+        while len(answers) > settings.cache_size:
+            answers.popitem(last=False)
+        return value
+
+    @app.post("/api/solve", response_model=m.SolveResponse, responses=ERRORS, tags=["plans"])
+    def solve_target(body: m.SolveRequest) -> dict[str, Any]:
+        """The level a target needs (the inverse planner, ``immiplan plan solve``).
+
+        Ottawa's categories under the regime keep their path; the province's level is
+        solved for and checked by a full forward projection. A target no level within the
+        bounds meets is answered with ``status: "infeasible"`` and the closest level.
+        """
+        from immiplan.server.planning import default_years, solve_request
+
+        years: tuple[int, int] | None = None
+        if body.first is not None or body.last is not None:
+            first, last = default_years(body.base)
+            years = (body.first or first, body.last or last)
+        key = "solve:" + json.dumps(
+            [__version__, body.model_dump(), years], sort_keys=True, default=str
+        )
+        return remembered(
+            key,
+            lambda: solve_request(
+                [t.strip() for t in body.targets],
+                base=body.base,
+                years=years,
+                regime=body.regime,
+                shape=body.shape,
+                objective=body.objective,
+                mix=body.mix,
+                max_steps=settings.max_steps,
+            ),
+        )
+
+    @app.post("/api/fan", response_model=m.FanResponse, responses=ERRORS, tags=["projections"])
+    def fan(body: m.FanRequest) -> dict[str, Any]:
+        """Quantiles by year over seeded stochastic trajectories of a scenario (fan charts).
+
+        Fertility, mortality and admissions vary as calibrated in docs/uncertainty.md; the
+        same seed gives the same trajectories. At most 500 trajectories and 25,000
+        trajectory-years.
+        """
+        from immiplan.server.planning import fan_request
+
+        loaded = loaded_from(body.scenario, body.horizon)
+        key = f"fan:{__version__}:{loaded.sha256}:{body.horizon}:{body.trajectories}:{body.seed}"
+        return remembered(
+            key,
+            lambda: fan_request(
+                loaded, horizon=body.horizon, trajectories=body.trajectories, seed=body.seed
+            ),
+        )
+
     @app.get(
         "/api/saved/{scenario_id}/projection",
         response_model=m.Projection,
@@ -823,6 +972,23 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(
+            openapi_url="openapi.json",
+            title="immiplan planner — API",
+            swagger_js_url="static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="static/swagger/swagger-ui.css",
+            swagger_favicon_url="static/swagger/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no call to validator.swagger.io
+        )
+
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
     app.mount("/static/vega", StaticFiles(directory=str(vega)), name="vega")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

@@ -164,6 +164,13 @@ class PlanSummary(Strict):
     kind: str
     title: dict[str, str]
     years: list[int]
+    starting_scenario: str | None = None
+    """The shipped scenario whose assumptions the page pairs with this plan (the reference
+    scenario of the latest base before the plan's first year); none for a plan no base
+    precedes."""
+    starting_plans: list[str] = Field(default_factory=list)
+    """The plans a scenario started from this plan names (``immigration.plans``): the plan,
+    after the latest earlier plan that gives every category where this one gives a total."""
 
 
 class PlanDetail(PlanSummary):
@@ -246,3 +253,80 @@ class SavedDetail(SavedSummary):
 
 class SavedList(Strict):
     items: list[SavedSummary]
+
+
+class SolveRequest(Strict):
+    """What level a target needs (``immiplan plan solve``; docs/solve.md)."""
+
+    targets: list[str] = Field(min_length=1, max_length=5)
+    """Target expressions such as ``population_20_64 >= population_20_64[base]``, or shipped
+    sets (``un-iii`` … ``un-vi``)."""
+    base: str = Field(default="quebec-2018", max_length=100)
+    first: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_YEAR)
+    """First decision year (default: the year after the base's)."""
+    last: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_YEAR)
+    """Last decision year, the horizon (default: the base's assumptions' horizon)."""
+    regime: str = Field(default="accord-1991", max_length=100)
+    shape: Literal["constant", "path"] = "constant"
+    objective: Literal["min-total", "max-total"] = "min-total"
+    mix: str | None = Field(default=None, max_length=200)
+
+
+class SolveTarget(Strict):
+    target: str
+    holds: bool
+    binding_years: list[int]
+    shadow_price: float | None = None
+    shadow_unit: str | None = None
+    worst_year: int | None = None
+    value: float | None = None
+    required: float | None = None
+    words: str | None = None
+    words_fr: str | None = None
+
+
+class SolveResponse(Strict):
+    """The levels that meet the targets, or (``infeasible``) the closest achievable ones."""
+
+    status: Literal["met", "infeasible"]
+    base: str
+    years: list[int]
+    constant_level: float | None
+    context: dict[str, Any]
+    regime: str
+    shape: str
+    mix: Any = None
+    objective: str
+    bounds: list[float | None]
+    levels: list[dict[str, Any]]
+    targets: list[SolveTarget]
+    verification: dict[str, Any]
+    summary: list[str]
+    summary_fr: list[str]
+
+
+class FanRequest(Strict):
+    """A seeded ensemble of a scenario (``immiplan ensemble --population-only``)."""
+
+    scenario: ScenarioBody
+    horizon: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_YEAR)
+    trajectories: int = Field(default=200, ge=1, le=500)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+
+
+class FanSeries(Strict):
+    unit: str
+    deterministic: list[float | None]
+    quantiles: dict[str, list[float | None]]
+    """``"0.025"``, ``"0.1"``, ``"0.5"``, ``"0.9"``, ``"0.975"``: a value a year."""
+
+
+class FanResponse(Strict):
+    scenario: str
+    sha256: str
+    base: str
+    trajectories: int
+    seed: int
+    years: list[int]
+    series: dict[str, FanSeries]
+    method: str

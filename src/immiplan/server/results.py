@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from immiplan import __version__
 from immiplan.projection.scenario import LoadedScenario
@@ -114,22 +113,37 @@ def _clean(values: np.ndarray) -> list[float | None]:
     return [float(v) if math.isfinite(float(v)) else None for v in values]
 
 
+def _on_years(frame_years: np.ndarray, values: np.ndarray, years: np.ndarray) -> list[float | None]:
+    """``values`` by ``frame_years`` placed on ``years`` (None where absent or not finite)."""
+    out = np.full(years.size, np.nan)
+    index = frame_years.astype(np.int64) - int(years[0])
+    inside = (index >= 0) & (index < years.size)
+    out[index[inside]] = values[inside]
+    return _clean(out)
+
+
 def _series(result: Any, years: np.ndarray) -> dict[str, list[float | None]]:
-    projection = result.projection.indicators.set_index("year")
+    # NumPy columns once: filtering the long outcomes table with pandas for each series
+    # (Arrow string comparisons, a boolean take, an index) was a third of a projection.
+    projection = result.projection.indicators
+    projection_years = projection["year"].to_numpy(dtype=np.int64)
     outcomes = result.outcomes
+    groups = outcomes["group"].to_numpy(dtype=object)
+    names = outcomes["indicator"].to_numpy(dtype=object)
+    outcome_years = outcomes["year"].to_numpy(dtype=np.int64)
+    outcome_values = outcomes["value"].to_numpy(dtype=float)
     out: dict[str, list[float | None]] = {}
     for key, (origin, column, group, scale) in SERIES.items():
         if origin == "projection":
             if column not in projection:
                 continue
-            values = projection[column]
+            values = projection[column].to_numpy(dtype=float)
+            out[key] = _on_years(projection_years, values * scale, years)
         else:
-            part = outcomes[(outcomes["group"] == group) & (outcomes["indicator"] == column)]
-            if part.empty:
+            rows = (groups == group) & (names == column)
+            if not rows.any():
                 continue
-            values = part.set_index("year")["value"]
-        aligned = pd.Series(values, dtype=float).reindex(years) * scale
-        out[key] = _clean(aligned.to_numpy(dtype=float))
+            out[key] = _on_years(outcome_years[rows], outcome_values[rows] * scale, years)
     return out
 
 

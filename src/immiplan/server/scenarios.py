@@ -11,7 +11,6 @@ beyond a bounded number of years.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Iterator
@@ -21,8 +20,9 @@ from typing import Any
 import yaml
 
 from immiplan.errors import InputError
-from immiplan.projection import scenario as scenario_module
-from immiplan.projection.scenario import LoadedScenario, Scenario, shipped_scenarios
+from immiplan.projection.bases import list_bases as _projection_bases
+from immiplan.projection.loading import LoadedScenario, load_scenario_text, shipped_scenarios
+from immiplan.projection.schema import Scenario
 from immiplan.system.parameters import data_root, parse_yaml, read_text
 
 __all__ = ["list_bases", "read_scenario", "scenario_text", "shipped_text"]
@@ -32,17 +32,8 @@ _ACTUAL = re.compile(r"^\s*(?:[a-z]+[\s-]+)?(?:\d{4}[\s-]+actual|actual[\s-]+\d{
 
 
 def list_bases() -> list[str]:
-    """The projection bases the server can project from (``list_bases()`` where it exists)."""
-    import importlib
-
-    for name in ("immiplan.projection", "immiplan.projection.bases"):
-        try:
-            listed = getattr(importlib.import_module(name), "list_bases", None)
-        except ImportError:
-            continue
-        if callable(listed):
-            return [str(base) for base in listed()]
-    return ["quebec-2018"]
+    """The projection bases the server can project from."""
+    return [str(base) for base in _projection_bases()]
 
 
 def base_field() -> str | None:
@@ -144,43 +135,6 @@ def _check_references(raw: dict[str, Any], source: str) -> None:
         )
 
 
-def _validate_text(text: str, source: str) -> LoadedScenario:
-    """The scenario file reader (``load_scenario_text`` where the projection has it)."""
-    reader = getattr(scenario_module, "load_scenario_text", None)
-    if reader is None:
-        return _load_text_fallback(text, source)
-    loaded: LoadedScenario = reader(text, source)
-    return loaded
-
-
-def _load_text_fallback(text: str, source: str) -> LoadedScenario:
-    """:func:`immiplan.projection.scenario.load_scenario` on text rather than a file."""
-    from pydantic import ValidationError
-
-    module: Any = scenario_module
-
-    raw = parse_yaml(text, source)
-    if not isinstance(raw, dict):
-        raise InputError("a scenario file must be a mapping", source=source)
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        first = module._most_specific(exc.errors())
-        loc = tuple(first.get("loc", ()))
-        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-        has_input = bool(loc) and first.get("type") != "missing"
-        raise InputError(
-            message,
-            source=source,
-            field=module._field(loc) or None,
-            value=first.get("input") if has_input else None,
-            has_value=has_input and not isinstance(first.get("input"), dict),
-        ) from None
-    module._check_plans(scenario, source)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return LoadedScenario(scenario=scenario, source=source, sha256=digest, text=text)
-
-
 def read_scenario(
     text: str,
     *,
@@ -203,7 +157,7 @@ def read_scenario(
         raise InputError("a scenario file must be a mapping", source=source)
     _check_document(raw, source, max_number)
     _check_references(raw, source)
-    loaded = _validate_text(text, source)
+    loaded = load_scenario_text(text, source)
     scenario = loaded.scenario
     end = scenario.horizon if horizon is None else horizon
     # The engine runs from the base's own year, whatever year the scenario reports from.

@@ -50,6 +50,21 @@ def compute(
         return "error", (message, source, None, None, False)
 
 
+def _watch_parent(parent: int) -> None:
+    """Leave when the server is gone (even killed with ``kill -9``): never an orphan."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(0)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, name="immiplan-parent-watch", daemon=True).start()
+
+
 def _warm() -> bool:
     """Import and calibrate once (the first projection's fixed cost) in a new worker."""
     from immiplan.server.scenarios import shipped_text
@@ -65,8 +80,15 @@ class Projector:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0:
+            import os
+
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )
             self._warming: list[Future[bool]] = [self._pool.submit(_warm) for _ in range(workers)]
 
     def project(
@@ -88,4 +110,4 @@ class Projector:
     def close(self) -> None:
         """Stop the worker processes."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)

@@ -23,7 +23,7 @@
       reproduce: "Reproduce in Python or on the command line", table_year: "Year shown in the table",
       footer: "Years run from 1 July to 30 June. Method and sources: docs/projection.md and docs/outcomes.md of immiplan. API: /docs.",
       year: "Year", total: "Total", economic: "Economic", family: "Family", refugees: "Refugees", other: "Other",
-      shipped: "Shipped scenarios", computing: "Computing…", updated: "Updated: {ms} ms.",
+      shipped: "Shipped scenarios", plans: "Published plans (levels held after their years)", computing: "Computing…", updated: "Updated: {ms} ms.",
       your: "Your plan", indicator: "Indicator", difference: "Difference",
       caption: "Your plan against the baseline in {year}", saved_as: "Saved as {id}.",
       edited: " (edited)", csv: "CSV", svg: "SVG", png: "PNG", selects: "Who selects",
@@ -31,6 +31,19 @@
       base_level: "Base", new_level: "New", change: "Change", sources: "Sources of this scenario",
       bad_path: "Write “year: value; year: value”.", none: "—", baseline_label: "Baseline",
       copy: "Copy", copied: "Copied.",
+      solve_title: "What level does this target need?",
+      solve_hint: "The province's level a year that meets the target on the base population above, with that base's reference assumptions, under the regime chosen above (Ottawa's categories keep their path). docs/solve.md lists the indicators.",
+      solve_target: "Target", solve_last: "until", solve_shape: "level", solve_constant: "constant",
+      solve_path: "one a year", solve_run: "Solve", solve_apply: "Use these levels in my plan",
+      solving: "Solving…", solve_met: "Met", solve_infeasible: "Out of reach (closest answer)",
+      controlled: "Province's level", all_admissions: "All admissions",
+      fan_title: "Uncertainty: fan chart",
+      fan_hint: "Fertility, life expectancy and admissions drawn at random around your plan, as calibrated in docs/uncertainty.md; the bands hold 80 % and 95 % of the trajectories.",
+      fan_indicator: "Indicator", fan_trajectories: "trajectories", fan_seed: "seed", fan_run: "Draw the fan chart",
+      fan_running: "Drawing {n} trajectories…", fan_done: "{n} trajectories, seed {seed}.",
+      fan_median: "Median", fan_central: "Your plan (no randomness)", fan_80: "80 % of trajectories", fan_95: "95 % of trajectories",
+      population_20_64: "Population aged 20–64", dependency_ratio_fan: "Dependency ratio (0–19 and 65+ per 100 aged 20–64)",
+      population_fan: "Population", population_65_plus_fan: "Population aged 65 and over",
     },
     fr: {
       skip: "Aller aux résultats", heading: "Planificateur des niveaux d'immigration", your_plan: "Votre plan",
@@ -52,7 +65,7 @@
       reproduce: "Reproduire en Python ou en ligne de commande", table_year: "Année du tableau",
       footer: "Les années vont du 1er juillet au 30 juin. Méthode et sources : docs/projection.md et docs/outcomes.md d'immiplan. API : /docs.",
       year: "Année", total: "Total", economic: "Économique", family: "Famille", refugees: "Réfugiés", other: "Autres",
-      shipped: "Scénarios fournis", computing: "Calcul…", updated: "Mis à jour : {ms} ms.",
+      shipped: "Scénarios fournis", plans: "Plans publiés (niveaux maintenus ensuite)", computing: "Calcul…", updated: "Mis à jour : {ms} ms.",
       your: "Votre plan", indicator: "Indicateur", difference: "Écart",
       caption: "Votre plan comparé à la référence en {year}", saved_as: "Enregistré sous {id}.",
       edited: " (modifié)", csv: "CSV", svg: "SVG", png: "PNG", selects: "Qui sélectionne",
@@ -60,8 +73,25 @@
       base_level: "Départ", new_level: "Nouveau", change: "Variation", sources: "Sources de ce scénario",
       bad_path: "Écrivez « année : valeur; année : valeur ».", none: "—", baseline_label: "Référence",
       copy: "Copier", copied: "Copié.",
+      solve_title: "Quel niveau cette cible demande-t-elle ?",
+      solve_hint: "Le niveau annuel de la province qui atteint la cible sur la population de départ choisie plus haut, avec les hypothèses de référence de cette base, selon le régime choisi plus haut (les catégories d'Ottawa gardent leur parcours). docs/solve.md donne les indicateurs.",
+      solve_target: "Cible", solve_last: "jusqu'en", solve_shape: "niveau", solve_constant: "constant",
+      solve_path: "un par année", solve_run: "Résoudre", solve_apply: "Utiliser ces niveaux dans mon plan",
+      solving: "Résolution…", solve_met: "Atteinte", solve_infeasible: "Hors d'atteinte (réponse la plus proche)",
+      controlled: "Niveau de la province", all_admissions: "Toutes les admissions",
+      fan_title: "Incertitude : éventail",
+      fan_hint: "Fécondité, espérance de vie et admissions tirées au hasard autour de votre plan, calibrées comme dans docs/uncertainty.md ; les bandes contiennent 80 % et 95 % des trajectoires.",
+      fan_indicator: "Indicateur", fan_trajectories: "trajectoires", fan_seed: "graine", fan_run: "Tracer l'éventail",
+      fan_running: "Calcul de {n} trajectoires…", fan_done: "{n} trajectoires, graine {seed}.",
+      fan_median: "Médiane", fan_central: "Votre plan (sans aléa)", fan_80: "80 % des trajectoires", fan_95: "95 % des trajectoires",
+      population_20_64: "Population de 20 à 64 ans", dependency_ratio_fan: "Rapport de dépendance (0-19 et 65+ pour 100 personnes de 20 à 64 ans)",
+      population_fan: "Population", population_65_plus_fan: "Population de 65 ans et plus",
     },
   };
+  const FAN = [
+    ["population", "population_fan"], ["population_20_64", "population_20_64"],
+    ["population_65_plus", "population_65_plus_fan"], ["dependency_ratio", "dependency_ratio_fan"],
+  ];
   const CHARTS = [
     ["population"], ["working_age_20_64"], ["population_65_plus"], ["dependency_ratio"],
     ["french_share_all"], ["french_share_recent"], ["labour_force_recent"],
@@ -159,12 +189,23 @@
     if (!/-edited$/.test(sc.name)) sc.name = sc.name + "-edited";
     const titles = typeof sc.title === "object" && sc.title ? sc.title : { en: sc.title || sc.name, fr: sc.title || sc.name };
     if ($("title").dataset.touched !== "1") {
-      sc.title = { en: (titles.en || titles.fr) + T.en.edited, fr: (titles.fr || titles.en) + T.fr.edited };
+      const en = titles.en || titles.fr;
+      const fr = titles.fr || titles.en;
+      sc.title = {
+        en: en.endsWith(T.en.edited) ? en : en + T.en.edited,
+        fr: fr.endsWith(T.fr.edited) ? fr : fr + T.fr.edited,
+      };
       $("title").value = sc.title[state.lang];
     }
   }
   function changed() {
     markEdited();
+    if (state.savedId) {
+      // the page no longer shows the saved scenario: its link would not reproduce it
+      state.savedId = null;
+      $("share-result").textContent = "";
+      renderShare();
+    }
     schedule();
   }
   function immigration() {
@@ -494,6 +535,7 @@
     history.replaceState(null, "", shareUrl());
   }
   function renderShare() {
+    if (!state.scenario) return;
     const name = (state.scenario.name || "scenario") + ".yaml";
     const root = window.location.origin + window.location.pathname.replace(/\/$/, "");
     const lines = [
@@ -523,6 +565,139 @@
       list.append(item);
     }
     box.append(list);
+  }
+
+  // ---------------------------------------------------------------- what a target needs
+  async function runSolve() {
+    const target = $("solve-target").value.trim();
+    if (!target) return;
+    const body = { targets: [target], base: $("base").value, regime: $("regime").value, shape: $("solve-shape").value };
+    const last = plainNumber($("solve-last").value);
+    if (last !== null) body.last = Math.round(last);
+    $("solve-message").textContent = t("solving");
+    $("solve-run").disabled = true;
+    try {
+      state.solve = await post("api/solve", body);
+      $("solve-message").textContent = state.solve.status === "met" ? t("solve_met") : t("solve_infeasible");
+      renderSolve();
+    } catch (e) {
+      state.solve = null;
+      $("solve-message").textContent = e.message;
+      renderSolve();
+    } finally {
+      $("solve-run").disabled = false;
+    }
+  }
+  function renderSolve() {
+    const box = $("solve-result");
+    const table = $("solve-table");
+    box.replaceChildren();
+    table.replaceChildren();
+    const answer = state.solve;
+    box.hidden = !answer;
+    $("solve-apply").hidden = !answer;
+    if (!answer) return;
+    for (const line of state.lang === "fr" ? answer.summary_fr : answer.summary) box.append(el("p", { text: line }));
+    const head = el("tr", {}, ["year", "controlled", "all_admissions"].map((k) => el("th", { scope: "col", text: t(k) })));
+    table.append(el("thead", {}, [head]));
+    const rows = el("tbody");
+    const levels = answer.levels;
+    levels.forEach((row, i) => {
+      if (i % 5 !== 0 && i !== levels.length - 1) return;
+      rows.append(el("tr", {}, [
+        el("th", { scope: "row", text: String(row.year) }),
+        el("td", { text: fmt(row.controlled, "persons") }),
+        el("td", { text: fmt(row.total, "persons") }),
+      ]));
+    });
+    table.append(rows);
+  }
+  function applySolve() {
+    const answer = state.solve;
+    if (!answer || !state.scenario) return;
+    if ((state.scenario.base || state.defaultBase) !== answer.base) {
+      $("solve-message").textContent = answer.base;  // solved on another base: pick it first
+      return;
+    }
+    const imm = immigration();
+    imm.levels = imm.levels || {};
+    for (const row of answer.levels) {
+      const levels = {};
+      for (const c of CATS) levels[c] = Math.round(row[c]);
+      imm.levels[row.year] = levels;
+    }
+    delete imm.path;
+    delete imm.mix;
+    imm.none = false;
+    changed();
+  }
+
+  // ---------------------------------------------------------------- fan chart
+  async function runFan() {
+    if (!state.scenario) return;
+    const n = Math.round(plainNumber($("fan-trajectories").value) || 200);
+    const seed = Math.round(plainNumber($("fan-seed").value) || 0);
+    $("fan-message").textContent = t("fan_running", { n: n });
+    $("fan-run").disabled = true;
+    try {
+      state.fan = await post("api/fan", { scenario: state.scenario, trajectories: n, seed: seed });
+      $("fan-message").textContent = t("fan_done", { n: state.fan.trajectories, seed: state.fan.seed });
+      renderFan();
+    } catch (e) {
+      state.fan = null;
+      $("fan-chart").hidden = true;
+      $("fan-message").textContent = e.message;
+    } finally {
+      $("fan-run").disabled = false;
+    }
+  }
+  function fanRows() {
+    const key = $("fan-indicator").value;
+    const s = state.fan.series[key];
+    return state.fan.years.map((year, i) => ({
+      year: year, lo95: s.quantiles["0.025"][i], lo80: s.quantiles["0.1"][i], median: s.quantiles["0.5"][i],
+      hi80: s.quantiles["0.9"][i], hi95: s.quantiles["0.975"][i], central: s.deterministic[i],
+    }));
+  }
+  function renderFan() {
+    if (!state.fan) return;
+    const key = $("fan-indicator").value;
+    const unit = key === "dependency_ratio" ? "per_100" : "persons";
+    const x = { field: "year", type: "quantitative", title: null, scale: { nice: false }, axis: { format: "d", tickMinStep: 1 } };
+    const y = (field) => ({ field: field, type: "quantitative", title: null, scale: { zero: false }, axis: { format: yFormat(unit) } });
+    const band = (lo, hi, label, opacity) => ({
+      transform: [{ calculate: JSON.stringify(label), as: "band" }],
+      mark: { type: "area", opacity: opacity, color: "#c4461b" },
+      encoding: { x: x, y: y(lo), y2: { field: hi }, tooltip: [{ field: "year", format: "d" }, { field: lo, format: yFormat(unit) }, { field: hi, format: yFormat(unit) }] },
+    });
+    const spec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      width: "container", height: 240, autosize: { type: "fit", contains: "padding" },
+      data: { values: fanRows() },
+      layer: [
+        band("lo95", "hi95", t("fan_95"), 0.18),
+        band("lo80", "hi80", t("fan_80"), 0.3),
+        { mark: { type: "line", color: "#c4461b", strokeWidth: 2 }, encoding: { x: x, y: y("median") } },
+        { mark: { type: "line", color: "#4a5a78", strokeDash: [5, 3] }, encoding: { x: x, y: y("central") } },
+      ],
+    };
+    const figure = $("fan-chart");
+    figure.hidden = false;
+    $("fan-legend").textContent = "— " + t("fan_median") + "   - - " + t("fan_central") + "   ▒ " + t("fan_80") + ", " + t("fan_95");
+    const view = figure.querySelector(".view");
+    const title = t(FAN.find((f) => f[0] === key)[1]);
+    view.setAttribute("aria-label", title + " — " + t("fan_median") + ", " + t("fan_80") + ", " + t("fan_95") + "; " + t("fan_central"));
+    if (state.fanView) state.fanView.finalize();
+    window.vegaEmbed(view, spec, { actions: false, renderer: "svg" })
+      .then((res) => { state.fanView = res.view; })
+      .catch((e) => { $("error").textContent = String(e); });
+  }
+  function fanCsv() {
+    if (!state.fan) return;
+    const key = $("fan-indicator").value;
+    const lines = ["year,indicator,q0.025,q0.1,q0.5,q0.9,q0.975,deterministic"];
+    for (const r of fanRows()) lines.push([r.year, key, r.lo95, r.lo80, r.median, r.hi80, r.hi95, r.central].join(","));
+    download((state.scenario.name || "scenario") + "-fan-" + key + ".csv", new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
   }
 
   // ---------------------------------------------------------------- cut tool
@@ -595,7 +770,7 @@
     $("tfr").value = showPath(sc.fertility && sc.fertility.tfr);
     $("e0-female").value = showPath(sc.mortality && sc.mortality.e0 && sc.mortality.e0.female);
     $("e0-male").value = showPath(sc.mortality && sc.mortality.e0 && sc.mortality.e0.male);
-    if (sc.base) $("base").value = sc.base;
+    $("base").value = sc.base || state.defaultBase;
     $("path-year").value = "";
     $("cut-from").value = "";
   }
@@ -606,6 +781,25 @@
     state.edited = false;
     state.savedId = null;
     $("title").dataset.touched = "";
+    fillForm();
+    schedule(0);
+  }
+  async function loadPlan(name) {
+    // a published plan's levels (its years, then held), with the fertility, mortality,
+    // migration and temporary residents of the reference scenario of the latest base
+    // before the plan (the server names it: starting_scenario)
+    const plan = state.plans.plans.find((p) => p.name === name);
+    const body = await api("api/scenarios/" + encodeURIComponent((plan && plan.starting_scenario) || "quebec-2019-plan"));
+    const sc = body.scenario;
+    sc.name = "plan-" + name;
+    sc.title = { en: (plan && plan.title.en) || name, fr: (plan && plan.title.fr) || name };
+    sc.description = "";
+    sc.immigration = { which: "target", plans: (plan && plan.starting_plans.length) ? plan.starting_plans.slice() : [name] };
+    state.scenario = sc;
+    state.origin = null;
+    state.edited = true;
+    state.savedId = null;
+    $("title").dataset.touched = "1";
     fillForm();
     schedule(0);
   }
@@ -639,6 +833,8 @@
     if (sc && typeof sc.title === "object" && sc.title) $("title").value = sc.title[lang] || sc.title.en;
     if (state.result) render();
     if (state.cut) runCut();
+    renderSolve();
+    if (state.fan) renderFan();
     updateUrl();
   }
   function fillSelects() {
@@ -648,6 +844,12 @@
     const group = el("optgroup", { label: t("shipped") });
     for (const s of state.scenarios || []) group.append(el("option", { value: s.name, text: s.title[state.lang] }));
     start.append(group);
+    const plans = el("optgroup", { label: t("plans") });
+    for (const p of (state.plans && state.plans.plans) || []) {
+      if (p.jurisdiction !== "quebec" || p.kind !== "plan" || !p.starting_scenario) continue;
+      plans.append(el("option", { value: "plan:" + p.name, text: (p.title && p.title[state.lang]) || p.name }));
+    }
+    start.append(plans);
     if (keep) start.value = keep;
     const baseline = $("baseline");
     const keepBase = baseline.value || state.baseline;
@@ -671,6 +873,11 @@
       cutBase.append(el("option", { value: p.name, text: (p.title && p.title[state.lang]) || p.name }));
     }
     cutBase.value = keepCut;
+    const fan = $("fan-indicator");
+    const keepFan = fan.value || "population";
+    fan.replaceChildren();
+    for (const [key, name] of FAN) fan.append(el("option", { value: key, text: t(name) }));
+    fan.value = keepFan;
   }
 
   async function start() {
@@ -685,6 +892,7 @@
     const base = $("base");
     for (const b of bases.bases) base.append(el("option", { value: b, text: b }));
     base.value = bases.default;
+    state.defaultBase = bases.default;
     base.disabled = bases.bases.length < 2 && !bases.field;
     base.addEventListener("change", () => {
       if (bases.field) { state.scenario[bases.field] = base.value; changed(); }
@@ -697,7 +905,11 @@
 
     $("lang-en").addEventListener("click", () => setLang("en"));
     $("lang-fr").addEventListener("click", () => setLang("fr"));
-    $("start").addEventListener("change", () => loadShipped($("start").value).catch((e) => { $("error").textContent = e.message; }));
+    $("start").addEventListener("change", () => {
+      const value = $("start").value;
+      const done = value.startsWith("plan:") ? loadPlan(value.slice(5)) : loadShipped(value);
+      done.catch((e) => { $("error").textContent = e.message; });
+    });
     $("baseline").addEventListener("change", () => { state.baseline = $("baseline").value; schedule(0); });
     $("open-saved").addEventListener("click", () => {
       const id = $("saved-id").value.trim();
@@ -717,7 +929,8 @@
     });
     $("horizon").addEventListener("input", () => {
       const v = plainNumber($("horizon").value);
-      if (v === null || v <= (state.scenario.base_year || 2018)) return;
+      const from = state.scenario.base_year || (state.result ? state.result.reform.base_year : 2018);
+      if (v === null || v <= from) return;
       state.scenario.horizon = Math.round(v);
       changed();
     });
@@ -749,6 +962,12 @@
     for (const id of ["regime", "cut-base"]) $(id).addEventListener("change", scheduleCut);
     $("cut-total").addEventListener("input", scheduleCut);
     $("cut-apply").addEventListener("click", applyCut);
+    $("solve-run").addEventListener("click", runSolve);
+    $("solve-target").addEventListener("keydown", (ev) => { if (ev.key === "Enter") runSolve(); });
+    $("solve-apply").addEventListener("click", applySolve);
+    $("fan-run").addEventListener("click", runFan);
+    $("fan-indicator").addEventListener("change", renderFan);
+    $("fan-csv").addEventListener("click", fanCsv);
     $("table-year").addEventListener("change", renderTable);
     $("token").addEventListener("input", () => { state.token = $("token").value; });
     $("save").addEventListener("click", save);
