@@ -285,19 +285,33 @@ def starting_plans(plan: Any) -> list[str]:
         return [plan.name]
     if first - 1 in admission_years(plan.jurisdiction):
         return [f"{first - 1} actual", plan.name]
-    before = [
-        p
-        for p in all_plans()
-        if p.jurisdiction == plan.jurisdiction
-        and p.kind == "plan"
-        and p.years
-        and min(p.years) < first <= max(p.years) + 1
-        and _gives_mix(p, min(p.years))
-    ]
-    if not before:
-        return [plan.name]
-    latest = max(before, key=lambda p: (min(p.years), max(p.years)))
-    return [latest.name, plan.name]
+    # The years between the last observed one and the plan: for each, the latest tabled plan
+    # that gives it a total (every admission, lines outside the cap included); a plan that
+    # gives only totals takes its mix from the year before (the projection's rule).
+    observed = set(admission_years(plan.jurisdiction))
+    chain: list[Any] = []
+    year = first - 1
+    while year not in observed and year >= first - 10:
+        covering = [
+            p
+            for p in all_plans()
+            if p.jurisdiction == plan.jurisdiction
+            and p.kind == "plan"
+            and p.status == "tabled"
+            and year in p.years
+            and p.total(year, include_outside=True) is not None
+        ]
+        if not covering:
+            return [plan.name]
+        best = max(covering, key=lambda p: (min(p.years), max(p.years)))
+        if best not in chain:
+            chain.insert(0, best)
+        year -= 1
+    names = [p.name for p in chain] + [plan.name]
+    earliest = chain[0] if chain else plan
+    if not _gives_mix(earliest, min(earliest.years)) and year in observed:
+        names.insert(0, f"{year} actual")
+    return names
 
 
 def _plan_summary(plan: Any) -> dict[str, Any]:
