@@ -250,8 +250,10 @@ def starting_scenario(plan: Any) -> str | None:
     from immiplan.solver import default_scenario
 
     years = list(plan.years)
-    if not years or any(plan.total(year) is None for year in years):
-        return None  # a year without a total cannot be projected (quebec-2020-2022's 2021)
+    if not years or any(plan.total(year, include_outside=True) is None for year in years):
+        # A year without a total cannot be projected (quebec-2020-2022's 2021; 2024-2025's
+        # 2025, whose graduates outside the cap are not quantified).
+        return None
     before = [name for year, name in _base_years(plan.jurisdiction) if year < min(years)]
     if not before:
         return None
