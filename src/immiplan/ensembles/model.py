@@ -53,6 +53,10 @@ PHI_LIMIT = 0.95
 """Largest persistence a fit may return (a short series cannot tell 0.95 from 1)."""
 
 
+COMPONENTS = ("tfr", "e0_female", "e0_male", "admissions", "emigration", "interprovincial", "npr")
+"""The model's drawn components, each with its own standard deviation."""
+
+
 @dataclass(frozen=True)
 class AR1:
     """``x_t = phi · x_{t−1} + sigma · ε_t`` with ``x_0 = 0`` (``phi = 1``: random walk)."""
@@ -123,18 +127,7 @@ class StochasticModel:
     def is_deterministic(self) -> bool:
         """Whether every variance is zero (the ensemble is then the scenario)."""
         return (
-            all(
-                getattr(self, n).sigma == 0.0
-                for n in (
-                    "tfr",
-                    "e0_female",
-                    "e0_male",
-                    "admissions",
-                    "emigration",
-                    "interprovincial",
-                    "npr",
-                )
-            )
+            all(getattr(self, n).sigma == 0.0 for n in COMPONENTS)
             and self.admissions_category_sigma == 0.0
         )
 
@@ -144,15 +137,7 @@ class StochasticModel:
             raise InputError("the variance scale must be >= 0", field="scale", value=factor)
         changes: dict[str, Any] = {
             n: dataclasses.replace(getattr(self, n), sigma=getattr(self, n).sigma * factor)
-            for n in (
-                "tfr",
-                "e0_female",
-                "e0_male",
-                "admissions",
-                "emigration",
-                "interprovincial",
-                "npr",
-            )
+            for n in COMPONENTS
         }
         changes["admissions_category_sigma"] = self.admissions_category_sigma * factor
         return dataclasses.replace(self, **changes)
