@@ -8,6 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The suite draws the same examples on every run, so CI passes or fails on the code, not on
+# the draw. `python -m pytest --hypothesis-profile=explore` draws fresh ones to hunt for bugs;
+# a failure it finds prints its example, which then becomes a fixed test.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile("repeatable")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("IMMIPLAN_SHARED", REPO.parent / "shared"))

@@ -25,6 +25,7 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from immiplan.errors import InputError
 
@@ -94,7 +95,11 @@ def emit(
         print(frame.to_csv(index=False), end="")
         return
     digits = dict(digits or {})
-    table = Table(title=title, title_justify="left", header_style="bold")
+    if title:
+        # Printed on its own line, never wrapped: a title often names a file, and a path
+        # broken over two lines can be neither read nor copied.
+        console.print(Text(title, style="bold"), soft_wrap=True)
+    table = Table(header_style="bold")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
         table.add_column(str(column), justify="right" if numeric else "left")

@@ -146,6 +146,9 @@ def _bad_cell(column: Any, parquet: bool) -> Any:
         # A blank cell of a column with a default takes the default (documented), so it is
         # not a bad value there.
         blank_ok = column.default is not REQUIRED
+        if blank_ok:
+            # In Parquet a blank cell of a numeric column is a null (NaN once read).
+            numbers = numbers.filter(lambda v: not (isinstance(v, float) and math.isnan(v)))
         return (
             numbers
             if parquet

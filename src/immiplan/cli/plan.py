@@ -7,6 +7,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.text import Text
 
 from immiplan.cli.common import FormatOption
 from immiplan.errors import InputError
@@ -243,7 +244,10 @@ def validate(
     warnings = len(frame) - errors
     if fmt == OutputFormat.table:
         if frame.empty:
-            console.print(f"[green]{file}: valid[/] — no errors, no warnings.")
+            console.print(
+                Text(f"{file}: valid", style="green") + " — no errors, no warnings.",
+                soft_wrap=True,
+            )
         else:
             emit(
                 frame.drop(columns=["rule"]),
