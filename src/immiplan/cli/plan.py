@@ -434,26 +434,39 @@ def npr(
     jurisdiction: Annotated[
         str, typer.Option("--jurisdiction", help="Whose stock: quebec.")
     ] = "quebec",
+    vintage: Annotated[
+        str,
+        typer.Option(
+            "--vintage",
+            help="latest (each date in its latest vintage), all, or one vintage's date "
+            "(e.g. 2025-01-01).",
+        ),
+    ] = "latest",
     lang: LangOption = "en",
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The non-permanent (temporary) resident stock by permit type, with its sources."""
     _check_lang(lang)
     stock = npr_stock(jurisdiction)
-    frame = stock.table(lang)
+    frame = stock.table(lang, vintage)
     if fmt != OutputFormat.table:
         emit(frame, fmt)
         return
     labels = {kind: stock.types[kind].get(lang, kind) for kind in stock.types}
     view = frame.drop(columns=["source"]).rename(columns=labels)
     sources = sorted({str(s) for s in frame["source"]})
+    shown = {
+        "latest": "each date in its latest vintage (--vintage all shows every vintage)",
+        "all": "every vintage",
+    }.get(vintage, f"the vintage {vintage}")
     emit(
         view,
         fmt,
         title=f"Non-permanent residents, {jurisdiction.title()} (persons on the date)",
         notes=[
-            "Dated observations of Statistics Canada's quarterly estimates (table 17-10-0121-01), "
-            "each in the vintage it was published in; not the full quarterly series.",
+            "Statistics Canada's quarterly estimates (table 17-10-0121-01), revised at each "
+            f"release: {shown}. A vintage is named by its release date, or by its last "
+            "quarter where the release date is not known.",
             *[f"Source: {s}" for s in sources],
         ],
     )

@@ -18,7 +18,7 @@ no deaths, emigration or ageing out, the stock tends to ``E / (x + τ)`` (immsim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,15 +26,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from immiplan.errors import InputError
 from immiplan.fields import Count, Rate, Share, Year
-from immiplan.plans.npr import PERMIT_TYPES, PermitType
+from immiplan.plans.npr import PermitType
 from immiplan.projection.state import N_AGES
 
 FloatArray = NDArray[np.float64]
 
-ENTRY_TYPES: tuple[PermitType, ...] = tuple(t for t in PERMIT_TYPES if t != "permit_holders")
-
 EntryType = Literal["work", "study", "work_and_study", "asylum", "other"]
-"""A permit type entries can be given for (``permit_holders`` only groups published figures)."""
+"""A permit type entries can be given for (``permit_holders`` only groups published figures;
+the asylum claimants' permit sub-types of the published table are not followed apart)."""
+
+ENTRY_TYPES: tuple[PermitType, ...] = get_args(EntryType)
 
 
 class NprFlowPolicy(BaseModel):

@@ -370,7 +370,7 @@ def _stock_by_type(
     if policy.stock_by_type is not None:
         given = {str(k): float(v) for k, v in policy.stock_by_type.items()}
     else:
-        given = _observed_by_type(base)
+        given = _observed_by_type(base, stock0)
         if not given:
             first = {
                 str(k): float(policy.entries_at(k, np.array([base.year]))[0])
@@ -402,9 +402,15 @@ def _stock_by_type(
     return {k: v * stock0 / total for k, v in given.items()}
 
 
-def _observed_by_type(base: BaseData) -> dict[str, float]:
-    """The shipped NPR observation by type on the base date (latest vintage), or ``{}``."""
-    from immiplan.plans.npr import npr_stock
+def _observed_by_type(base: BaseData, stock0: float) -> dict[str, float]:
+    """The shipped NPR observation by type on the base date, or ``{}``.
+
+    Of the observations on that date that split the permit holders by permit, the one of the
+    base's own vintage: the one whose total is nearest the base's NPR stock (the latest vintage
+    among equals). The 2023 base (470,976 on 1 July 2023) thus reads the September 2023
+    vintage, not the revised ones of 2025 (406,878), whose split belongs to another total.
+    """
+    from immiplan.plans.npr import PERMIT_PARTS, npr_stock
 
     try:
         data = npr_stock(base.jurisdiction)
@@ -413,12 +419,15 @@ def _observed_by_type(base: BaseData) -> dict[str, float]:
     on_date = [
         o
         for o in data.observations
-        if o.date == base.manifest.base_date and o.by_type and "permit_holders" not in o.by_type
+        if o.date == base.manifest.base_date and any(k in o.by_type for k in PERMIT_PARTS)
     ]
     if not on_date:
         return {}
-    obs = max(on_date, key=lambda o: o.vintage or o.date)
-    out = {str(k): float(v) for k, v in obs.by_type.items()}
+    obs = min(
+        on_date,
+        key=lambda o: (abs(o.total - stock0), -(o.vintage or o.date).toordinal()),
+    )
+    out = obs.split()
     rest = obs.total - sum(out.values())
     if rest > 0:
         out["other"] = out.get("other", 0.0) + rest
