@@ -17,7 +17,7 @@ from immiplan.plans.compare import compare as compare_plans
 from immiplan.plans.cut import cut as cut_plan
 from immiplan.plans.debate import CUT_TOTAL, debate_2018
 from immiplan.plans.model import WHICH, Plan
-from immiplan.plans.npr import npr_stock
+from immiplan.plans.npr import ASYLUM_PARTS, npr_stock
 from immiplan.plans.validate import ensure_valid
 from immiplan.plans.validate import validate as validate_plan
 from immiplan.system.regimes import regime as get_regime
@@ -442,6 +442,10 @@ def npr(
             "(e.g. 2025-01-01).",
         ),
     ] = "latest",
+    detail: Annotated[
+        bool,
+        typer.Option("--detail", help="Also asylum claimants by permit (always in json and csv)."),
+    ] = False,
     lang: LangOption = "en",
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -453,7 +457,8 @@ def npr(
         emit(frame, fmt)
         return
     labels = {kind: stock.types[kind].get(lang, kind) for kind in stock.types}
-    view = frame.drop(columns=["source"]).rename(columns=labels)
+    hidden = [] if detail else [k for k in ASYLUM_PARTS if k in frame]
+    view = frame.drop(columns=["source", *hidden]).rename(columns=labels)
     sources = sorted({str(s) for s in frame["source"]})
     shown = {
         "latest": "each date in its latest vintage (--vintage all shows every vintage)",
@@ -467,6 +472,7 @@ def npr(
             "Statistics Canada's quarterly estimates (table 17-10-0121-01), revised at each "
             f"release: {shown}. A vintage is named by its release date, or by its last "
             "quarter where the release date is not known.",
+            *(["Asylum claimants by permit: --detail (or --format json / csv)."] if hidden else []),
             *[f"Source: {s}" for s in sources],
         ],
     )

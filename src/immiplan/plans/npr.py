@@ -96,7 +96,7 @@ class Observation(BaseModel):
                     )
             elif group == "asylum":
                 raise ValueError("the parts of asylum need asylum itself")
-        permits = types["permit_holders"] if "permit_holders" in types else None
+        permits = types.get("permit_holders")
         top = (permits if permits is not None else _sum(types, PERMIT_PARTS)) + types.get(
             "asylum", 0.0
         )
