@@ -65,7 +65,8 @@ class NprFlowPolicy(BaseModel):
         sexes alike); default the base's NPR stock's age-sex shape (immsim's convention).
     stock_by_type:
         The stock by permit type at the base date; default the shipped observation of the
-        base's jurisdiction on that date (``data/npr/``), scaled to the base's NPR stock.
+        base's jurisdiction on that date (``data/npr/``) in the base's own vintage (the one
+        whose total is nearest the base's NPR stock), scaled to the base's NPR stock.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
