@@ -44,8 +44,10 @@ def test_october_2024_permit_holders_and_asylum_claimants_make_the_total() -> No
     assert obs.by_type["permit_holders"] + obs.by_type["asylum"] == obs.total
 
 
-def test_two_vintages_of_july_2024_are_both_kept() -> None:
-    assert _at("2024-07-01", "2024-09-25").total == 597_140
+def test_every_vintage_of_a_date_is_kept() -> None:
+    assert _at("2024-04-01", "2024-06-19").total == 597_140  # released 19 June 2024
+    assert _at("2024-04-01", EARLIER).total == 551_300
+    assert _at("2024-04-01", LATER).total == 506_303
     assert _at("2024-07-01", "2024-12-17").total == 588_263
 
 
