@@ -275,3 +275,23 @@ def test_the_cli_refuses_an_absent_vintage(cli: Any) -> None:
     assert "--vintage" in result.err and "2024-01-01" in result.err
     assert "2025-07-01" in result.err and "Traceback" not in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"other": None}, "other is missing"),
+        ({"asylum_work": 1.0}, "the parts of asylum add up to"),
+        ({"asylum": None}, "the parts of asylum need asylum itself"),
+        ({"permit_holders": None, "work": 1.0}, "make the whole"),
+    ],
+)
+def test_a_group_and_its_parts_must_agree(change: dict[str, float | None], message: str) -> None:
+    obs = _quarters(LATER)[-1].model_dump()
+    for kind, value in change.items():
+        if value is None:
+            obs["by_type"].pop(kind)
+        else:
+            obs["by_type"][kind] = value
+    with pytest.raises(ValidationError, match=message):
+        Observation.model_validate(obs)
