@@ -184,11 +184,11 @@ def test_a_reduction_keeps_two_years_and_gives_the_reduced_history() -> None:
     runs = [synthetic_inputs(s, steps=7, with_npr=True) for s in (1, 2)]
     batch = _stack(runs, BATCHED_FIELDS)
     full = project(batch)
-    by_age = project(batch, reduce=lambda p: p.sum(axis=(0, 1)))
+    by_age = project(batch, reduce=lambda p: p.sum(axis=(-4, -3)))
     assert by_age.population.shape == (2, 8, 2, 101)
     np.testing.assert_allclose(by_age.population, full.population.sum(axis=(2, 3)), rtol=1e-13)
     np.testing.assert_array_equal(by_age.births, full.births)
-    one = project(runs[1], reduce=lambda p: p.sum(axis=(0, 1)))
+    one = project(runs[1], reduce=lambda p: p.sum(axis=(-4, -3)))
     np.testing.assert_allclose(one.population, by_age.population[1], rtol=1e-12)
 
 

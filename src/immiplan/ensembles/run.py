@@ -53,8 +53,10 @@ INDICATORS: dict[str, str] = {
 }
 """Every indicator an ensemble can give, with its unit."""
 
-DEFAULT_CHUNK = 64
-"""Trajectories per chunk: large enough for long vector operations, small enough for cache."""
+DEFAULT_CHUNK = 16
+"""Trajectories per chunk: the state of a chunk (16 × 9,292 cells, 1.2 MB an array) stays in
+the processor cache; 8 spends more on per-call overhead, 64 waits on memory (measured,
+docs/benchmarks.md)."""
 
 
 @dataclass(frozen=True)
@@ -248,29 +250,29 @@ def ensemble_base(
 
 
 def _reducer(base: EnsembleBase) -> Callable[[FloatArray], FloatArray]:
-    """Each year's state ``(S, K, X, A, R)`` → ages, labour force, French ``(A + 2, R)``."""
+    """Each year's state ``(R, S, K, X, A)`` → ages, labour force, French ``(R, A + 2)``."""
     participation = base.participation
     non_immigrant = base.french_non_immigrant
     space = base.inputs.space
     ni = space.state("non_immigrant") if "non_immigrant" in space.groups else None
 
     def reduce(state: FloatArray) -> FloatArray:
-        p = state if state.ndim == 5 else state[..., None]  # one run: R = 1
-        by_state_age = p.sum(axis=(1, 2))  # (S, A, R)
-        ages = by_state_age.sum(axis=0)  # (A, R)
+        p = state if state.ndim == 5 else state[None]  # one run: R = 1
+        by_state_age = p.sum(axis=(2, 3))  # (R, S, A)
+        ages = by_state_age.sum(axis=1)  # (R, A)
         lf = (
-            np.einsum("sar,sa->r", by_state_age, participation)
+            np.einsum("rsa,sa->r", by_state_age, participation)
             if participation is not None
-            else np.zeros(ages.shape[1:])
+            else np.zeros(ages.shape[:1])
         )
         if non_immigrant is not None:
-            known = p[:, 1].sum(axis=(0, 1, 2))
+            known = p[:, :, 1].sum(axis=(1, 2, 3))
             if ni is not None:
-                known = known + non_immigrant * p[ni, 0, :, 0].sum(axis=0)
+                known = known + non_immigrant * p[:, ni, 0, :, 0].sum(axis=1)
         else:
-            known = np.zeros(ages.shape[1:])
-        kept = np.concatenate([ages, lf[None], known[None]], axis=0)
-        return kept if state.ndim == 5 else kept[..., 0]
+            known = np.zeros(ages.shape[:1])
+        kept = np.concatenate([ages, lf[:, None], known[:, None]], axis=1)
+        return kept if state.ndim == 5 else kept[0]
 
     return reduce
 

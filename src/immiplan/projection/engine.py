@@ -54,14 +54,17 @@ birth sex shares, emigration, interprovincial, immigrants, NPR transition shares
 stock, exogenous net migration, and the multipliers of the emigration and
 interprovincial rates) may carry an optional leading axis of ``R`` trajectories; fields
 given without it are shared by all. One call then advances all ``R`` projections
-together and every output carries the same leading axis. Inside, the trajectory axis is
-the *last* (innermost) axis of every work array, so each NumPy operation runs over
-``R`` contiguous values and the code of one step is the same as for one run; the only
-Python loop stays over years. Each trajectory's numbers equal those of its own
-unbatched run to rounding (a batched sum adds in another order). The trait shares of
-arrivals and the trait progression are shared by all trajectories; a
-:data:`TraitTransition` callable receives, in a batched run, the survivors as
-``(S, K, X, A, R)`` and may return ``(S, K − 1, X, A)`` or ``(S, K − 1, X, A, R)``.
+together and every output carries the same leading axis. Inside, every work array is
+``(R, S, K, X, A)``, trajectories first (``R = 1`` for one run, so a run and a batch share
+one code path): each trajectory's state is one contiguous block, so each NumPy operation
+runs over thousands of contiguous cells and a shared rate broadcasts along the leading
+axis. (With trajectories innermost, a shared rate broadcast with stride 0 cuts every
+operation into loops of ``R`` values, which measured 4–6× slower.) The only Python loop
+stays over years. Each trajectory's numbers equal those of its own unbatched run to
+rounding (a batched sum may add in another order). The trait shares of arrivals and the
+trait progression are shared by all trajectories; a :data:`TraitTransition` callable
+receives, in a batched run, the survivors as ``(R, S, K, X, A)`` and may return
+``(S, K − 1, X, A)`` or ``(R, S, K − 1, X, A)``.
 """
 
 from __future__ import annotations
@@ -69,7 +72,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -556,10 +558,10 @@ def project(
         of :data:`BATCHED_FIELDS`.
     reduce:
         Keep only what this function makes of each year's population instead of the
-        whole state (e.g. ``lambda p: p.sum(axis=(0, 1))`` for sex × age): the engine then
+        whole state (e.g. ``lambda p: p.sum(axis=(-4, -3))`` for sex × age): the engine then
         holds two years in memory, not ``T + 1``, which is what lets thousands of
         trajectories run in bounded memory. It receives ``(S, K, X, A)``, or in a batched
-        run ``(S, K, X, A, R)`` (trajectories last), and must keep that last axis; the
+        run ``(R, S, K, X, A)`` (trajectories first), and must keep that first axis; the
         outputs' ``population`` is then ``([R,] T + 1, *reduced)``.
 
     Returns
@@ -582,67 +584,66 @@ def project(
     newborn = sp.newborn_state
     npr = inp.npr_state
     multi_trait = n_k > 1
-    n_r = inp.trajectories
-    # Work arrays carry the trajectory axis last (``tail``); shared inputs get a
-    # broadcast one (``last``: a view, no copy).
-    tail: tuple[int, ...] = () if n_r is None else (n_r,)
-    last: tuple[Any, ...] = () if n_r is None else (..., None)
+    batched = inp.trajectories is not None
+    n_r = inp.trajectories if inp.trajectories is not None else 1
 
-    def given(name: str, core: int) -> FloatArray:
-        """Input ``name`` (``core`` axes unbatched) laid out with the trajectories last."""
+    def by_step(name: str, core: int) -> FloatArray:
+        """Input ``name`` as ``(T, R or 1, ...)``: step first, then trajectories (a view).
+
+        A shared input (``core`` axes) gets a trajectory axis of length 1, which
+        broadcasts; a batched one ``(R, T, ...)`` is viewed step first, so each step's
+        slice is ``R`` contiguous blocks and every NumPy operation runs over long
+        contiguous cells.
+        """
         array: FloatArray = getattr(inp, name)
-        if n_r is None:
-            return array
         if array.ndim == core:
-            return np.broadcast_to(array[..., None], (*array.shape, n_r))
-        return np.ascontiguousarray(np.moveaxis(array, 0, -1))
+            return array[:, None]
+        return np.moveaxis(array, 0, 1)
 
-    def shared(array: FloatArray) -> FloatArray:
-        """A shared array with the trajectory axis of length 1 (to broadcast)."""
-        return array if n_r is None else array[last]
+    def optional(name: str, core: int) -> FloatArray | None:
+        return None if getattr(inp, name) is None else by_step(name, core)
 
-    survival = given("survival", 3)
-    newborn_survival = given("newborn_survival", 2)
-    asfr = given("asfr", 2)
-    sex_shares = given("birth_sex_shares", 2)
-    emigration = given("emigration", 4)
-    interprovincial = given("interprovincial", 4)
-    admissions = given("immigrants", 4)
-    share = given("npr_transition_share", 2)
-    npr_stock = None if inp.npr_stock is None else given("npr_stock", 3)
-    exit_rate = None if inp.npr_exit_rate is None else given("npr_exit_rate", 3)
-    trans_rate = None if inp.npr_transition_rate is None else given("npr_transition_rate", 3)
-    asylum_stock = None if inp.asylum_stock is None else given("asylum_stock", 3)
+    survival = by_step("survival", 3)  # (T, R|1, X, A)
+    newborn_survival = by_step("newborn_survival", 2)
+    asfr = by_step("asfr", 2)
+    sex_shares = by_step("birth_sex_shares", 2)
+    emigration = by_step("emigration", 4)  # (T, R|1, S, X, A)
+    interprovincial = by_step("interprovincial", 4)
+    admissions = by_step("immigrants", 4)  # (T, R|1, C, X, A)
+    share = by_step("npr_transition_share", 2)  # (T, R|1, C)
+    npr_stock = optional("npr_stock", 3)
+    exit_rate = optional("npr_exit_rate", 3)
+    trans_rate = optional("npr_transition_rate", 3)
+    asylum_stock = optional("asylum_stock", 3)
     paths: list[tuple[int, FloatArray]] = []
     if npr_stock is not None and npr is not None:
         paths.append((npr, npr_stock))
     if asylum_stock is not None and inp.asylum_state is not None:
         paths.append((inp.asylum_state, asylum_stock))
     flows = npr is not None and (exit_rate is not None or trans_rate is not None)
-    exo = None if inp.net_migration is None else given("net_migration", 4)
-    emig_scale = None if inp.emigration_scale is None else given("emigration_scale", 1)
-    interp_scale = None if inp.interprovincial_scale is None else given("interprovincial_scale", 1)
+    exo = optional("net_migration", 4)
+    emig_scale = optional("emigration_scale", 1)  # (T, R|1)
+    interp_scale = optional("interprovincial_scale", 1)
 
-    if reduce is None:
-        pop = np.empty((n_t + 1, n_s, n_k, n_x, n_a, *tail))
-    else:  # two alternating years
-        pop = np.empty((2, n_s, n_k, n_x, n_a, *tail))
-    pop[0] = inp.population if n_r is None else given("population", 4)
-    kept: list[FloatArray] = [] if reduce is None else [np.array(reduce(pop[0]))]
-    births = np.zeros((n_t, n_x, *tail))
-    deaths = np.zeros((n_t, n_x, *tail))
-    immigrants = admissions.sum(axis=(2, 3))
-    transitions = np.zeros((n_t, n_c, *tail))
-    emig_out = np.zeros((n_t, *tail))
-    interp_out = np.zeros((n_t, *tail))
-    npr_net = np.zeros((n_t, *tail))
-    npr_exits = np.zeros((n_t, *tail))
-    other = np.zeros((n_t, *tail))
+    # Work arrays carry the trajectory axis first: (R, S, K, X, A), R = 1 for one run.
+    shape = (n_r, n_s, n_k, n_x, n_a)
+    pop = np.empty((n_t + 1 if reduce is None else 2, *shape))  # two years with ``reduce``
+    pop[0] = inp.population if batched else inp.population[None]
+    kept: list[FloatArray] = [] if reduce is None else [_reduced(reduce, pop[0], batched)]
+    births = np.zeros((n_t, n_r, n_x))
+    deaths = np.zeros((n_t, n_r, n_x))
+    immigrants = np.broadcast_to(admissions.sum(axis=(3, 4)), (n_t, n_r, n_c))
+    transitions = np.zeros((n_t, n_r, n_c))
+    emig_out = np.zeros((n_t, n_r))
+    interp_out = np.zeros((n_t, n_r))
+    npr_net = np.zeros((n_t, n_r))
+    npr_exits = np.zeros((n_t, n_r))
+    other = np.zeros((n_t, n_r))
 
     # Per-step arrays computed once, outside the loop.
-    deaths_weight = 1.0 - survival  # (T, X, A[, R])
+    deaths_weight = 1.0 - survival  # (T, R|1, X, A)
     take_transitions = npr is not None and bool(np.any(share > 0))
-    # Trait shares of arrivals by step: (T, C, K, X, A) and (T, K, X, A).
+    # Trait shares of arrivals by step: (T, C, K, X, A) and (T, K, X, A), shared.
     if inp.entry_traits is None:
         entry_by_step = np.zeros((1, n_c, n_k, n_x, n_a))
         entry_by_step[:, :, 0] = 1.0
@@ -660,167 +661,207 @@ def project(
     entry_varies = entry_by_step.shape[0] > 1
     npr_varies = npr_by_step.shape[0] > 1
     if exo is not None:
-        other[:] = exo.sum(axis=(1, 2, 3))
+        other[:] = exo.sum(axis=(2, 3, 4))
     trans = inp.trait_transition
     trans_fn = trans if callable(trans) else None
     trans_array = None if (trans is None or callable(trans)) else np.asarray(trans)
     fem = 0  # the female row of the sex axis (the only row in a one-sex layout)
 
     # Work buffers, reused every step.
-    start = np.empty((n_s, n_k, n_x, n_a, *tail))
-    moved = np.empty((n_s, n_k, n_x, n_a, *tail))
-    surv = np.empty((n_s, n_k, n_x, n_a, *tail))
-    ent = np.empty((n_c, n_k, n_x, n_a, *tail))
-    late = np.empty((n_c, n_k, n_x, n_a, *tail))
+    surv = np.empty(shape)
+    rates = np.empty((2, n_r, n_s, n_x, n_a))  # the net rate m and a scaled rate
+    grow = np.empty((n_r, n_s, n_x, n_a))
+    ent = np.empty((n_r, n_c, n_k, n_x, n_a))
+    late = np.empty((n_r, n_c, n_k, n_x, n_a))
+    from_stock = npr is not None and (flows or take_transitions)
 
     for i in range(n_t):
         p, new = (pop[i], pop[i + 1]) if reduce is None else (pop[i % 2], pop[(i + 1) % 2])
-        sv = survival[i]
-        emig_i = emigration[i] if emig_scale is None else emigration[i] * emig_scale[i]
-        interp_i = (
-            interprovincial[i] if interp_scale is None else interprovincial[i] * interp_scale[i]
-        )
+        sv = survival[i][:, None]  # (R|1, 1, X, A): broadcasts over states
+        emig_s = None if emig_scale is None else emig_scale[i]
+        interp_s = None if interp_scale is None else interp_scale[i]
 
-        # 1. rate-based net migration, counted on the start population.
-        np.multiply(p, (interp_i - emig_i)[:, None], out=moved)
-        p_by_state = p.sum(axis=1) if multi_trait else p[:, 0]
-        emig_out[i] = _dot(p_by_state, emig_i, n_r)
-        interp_out[i] = _dot(p_by_state, interp_i, n_r)
+        # 1. rate-based net migration NM = P·m, m = interprovincial − emigration rates,
+        # counted on the start population.
+        m = _net_rate(interprovincial[i], interp_s, emigration[i], emig_s, rates)
+        p_by_state = p.sum(axis=2) if multi_trait else p[:, :, 0]  # (R, S, X, A)
+        emig_out[i] = _scaled(_dot(p_by_state, emigration[i]), emig_s, 0)
+        interp_out[i] = _scaled(_dot(p_by_state, interprovincial[i]), interp_s, 0)
 
-        # 2. start population P* = P + h·NM (+ h·exogenous migrants).
-        np.multiply(moved, h, out=start)
-        start += p
+        # 2. the start population P* = P + h·NM (+ h·exogenous migrants). Below, P* is
+        # needed only summed over states (deaths, exposure) and in the NPR cells (the
+        # transitions), so it is never built: its survivors plus the end share of NM are
+        # P*·S + (1 − h)·NM = P·g with g = S + m·(h·S + 1 − h), one pass over the state.
+        at_start = p_by_state.sum(axis=1) + h * np.einsum("rsxa,rsxa->rxa", p_by_state, m)
+        g = grow[: max(m.shape[0], sv.shape[0])]  # (R|1, S, X, A)
+        np.multiply(m, h * sv + (1.0 - h), out=g)
+        g += sv
+        np.multiply(p, g[:, :, None], out=surv)
         exo_k = None
         if exo is not None:
-            exo_k = _exogenous_by_trait(exo[i], p) if multi_trait else exo[i][:, None]
-            start += h * exo_k
+            exo_k = _exogenous_by_trait(exo[i], p) if multi_trait else exo[i][:, :, None]
+            at_start += h * exo_k.sum(axis=(1, 2))
+            surv += (h * sv[:, :, None]) * exo_k
 
         # 3. admissions: transitions out of the NPR stock (at the start), the rest from
         # abroad (h at the start, 1 - h at the end).
-        abroad = admissions[i]
-        entry_traits_k = shared(entry_by_step[i if entry_varies else 0])
+        abroad = admissions[i]  # (R|1, C, X, A)
+        entry_traits_k = entry_by_step[i if entry_varies else 0][None]  # (1, C, K, X, A)
+        if from_stock and npr is not None:
+            # The NPR cells of P* (R, K, X, A), which the transitions and exits deplete.
+            stock_k = p[:, npr] * (1.0 + h * m[:, npr])[:, None]
+            if exo_k is not None:
+                stock_k += h * exo_k[:, npr]
+            before = stock_k.sum(axis=1)
         if flows and npr is not None:
             abroad = _npr_flows(
-                start[npr],
+                stock_k,
                 abroad,
                 None if exit_rate is None else exit_rate[i],
                 None if trans_rate is None else trans_rate[i],
                 share[i] if take_transitions else None,
-                npr_exits[i : i + 1],
+                npr_exits[i],
                 transitions[i],
                 ent,
                 multi_trait,
             )
-            np.multiply(abroad[:, None], entry_traits_k, out=late)
+            np.multiply(abroad[:, :, None], entry_traits_k, out=late)
             ent += h * late
         elif take_transitions and npr is not None:
-            demand = share[i][:, None, None] * abroad  # (C, X, A[, R])
-            wanted = demand.sum(axis=0)
-            stock_k = start[npr]  # (K, X, A[, R]) view: the NPR cells at the start
-            stock = stock_k.sum(axis=0) if multi_trait else stock_k[0]
+            demand = share[i][:, :, None, None] * abroad  # (R|1, C, X, A)
+            wanted = demand.sum(axis=1)
+            stock = stock_k.sum(axis=1) if multi_trait else stock_k[:, 0]
             with np.errstate(divide="ignore", invalid="ignore"):
                 # Take what is asked, or what is there (nothing from an empty cell).
                 ratio = np.where(wanted > stock, np.maximum(stock, 0.0) / wanted, 1.0)
-                mix = np.where(stock > 0, stock_k / stock, 0.0)  # trait mix of the cell
+                mix = np.where(stock[:, None] > 0, stock_k / stock[:, None], 0.0)  # trait mix
                 left = np.where(stock > 0, 1.0 - wanted * ratio / stock, 1.0)
-            taken = demand * ratio  # (C, X, A[, R])
-            transitions[i] = taken.sum(axis=(1, 2))
+            taken = demand * ratio[:, None]  # (R, C, X, A)
+            transitions[i] = taken.sum(axis=(2, 3))
             abroad = abroad - taken
-            np.multiply(abroad[:, None], entry_traits_k, out=late)
-            stock_k *= left
+            np.multiply(abroad[:, :, None], entry_traits_k, out=late)
+            stock_k *= left[:, None]
             # Transitions are already in Quebec: all of them face the whole step.
-            np.multiply(taken[:, None], mix[None], out=ent)
+            np.multiply(taken[:, :, None], mix[:, None], out=ent)
             ent += h * late
         else:
-            np.multiply(abroad[:, None], entry_traits_k, out=late)
+            np.multiply(abroad[:, :, None], entry_traits_k, out=late)
             np.multiply(late, h, out=ent)
         late *= 1.0 - h
+        if from_stock and npr is not None:
+            # What the NPR cells kept survives (and their share of NM moves at the end).
+            at_start += stock_k.sum(axis=1) - before
+            np.multiply(stock_k, sv, out=surv[:, npr])
+            surv[:, npr] += (1.0 - h) * p[:, npr] * m[:, npr][:, None]
 
-        # 4. deaths and survivors (start population and arrivals counted at the start).
-        dw = deaths_weight[i]
-        if n_r is None:
-            died = np.einsum("skxa,xa->x", start, dw) + np.einsum("ckxa,xa->x", ent, dw)
-        else:
-            died = np.einsum("skxar,xar->xr", start, dw) + np.einsum("ckxar,xar->xr", ent, dw)
-        fem_start = start[:, :, fem].sum(axis=(0, 1)) + ent[:, :, fem].sum(axis=(0, 1))
-        np.multiply(start, sv, out=surv)
-        if h < 1.0:
-            moved *= 1.0 - h
-            surv += moved
-        ent *= sv
+        # 4. deaths (start population and arrivals counted at the start) and the
+        # arrivals' survivors.
+        at_start += ent.sum(axis=(1, 2))  # (R, X, A)
+        died = (at_start * deaths_weight[i]).sum(axis=-1)  # (R, X)
+        fem_start = at_start[:, fem]
+        ent *= sv[:, :, None]
         ent += late
 
         # 5. trait progression after survival.
         if trans_fn is not None:
-            prob = np.asarray(trans_fn(i, int(inp.base_year) + i, surv))
-            _progress(surv, prob if n_r is None or prob.ndim == 5 else prob[last])
+            prob = np.asarray(trans_fn(i, int(inp.base_year) + i, surv if batched else surv[0]))
+            _progress(surv, prob if prob.ndim == 5 else prob[None])
         elif trans_array is not None:
-            _progress(surv, shared(trans_array[i]))
+            _progress(surv, trans_array[i][None])
 
         # 6. ageing and durations, then arrivals at duration 0.
         _advance(surv, new, blk, n_c, n_d)
-        arrived = new[entry]
-        arrived[:, :, :, 1:] += ent[:, :, :, :-1]
-        arrived[:, :, :, -1] += ent[:, :, :, -1]
+        arrived = new[:, entry]  # (R, C, K, X, A) view
+        arrived[..., 1:] += ent[..., :-1]
+        arrived[..., -1] += ent[..., -1]
         if exo_k is not None:
             new += (1.0 - h) * exo_k
 
         # 7. stock paths (NPR, asylum claimants): net arrivals (or departures) to reach them.
         for state, target in paths:
-            cur_k = new[state]
-            cur = cur_k.sum(axis=0) if multi_trait else cur_k[0]
+            cur_k = new[:, state]  # (R, K, X, A) view
+            cur = cur_k.sum(axis=1) if multi_trait else cur_k[:, 0]
             gap = target[i] - cur
-            npr_net[i] += gap.sum() if n_r is None else gap.sum(axis=(0, 1))
+            npr_net[i] += gap.sum(axis=(1, 2))
             with np.errstate(divide="ignore", invalid="ignore"):
                 keep = np.where(gap < 0, np.where(cur > 0, 1.0 + gap / cur, 0.0), 1.0)
-            cur_k *= keep
-            cur_k += np.maximum(gap, 0.0) * shared(npr_by_step[i if npr_varies else 0])
+            cur_k *= keep[:, None]
+            cur_k += np.maximum(gap, 0.0)[:, None] * npr_by_step[i if npr_varies else 0][None]
 
         # 8. births from the start and end female exposure; newborns are non-immigrants.
-        fem_end = new[:, :, fem].sum(axis=(0, 1))
+        fem_end = new[:, :, :, fem].sum(axis=(1, 2))  # (R, A)
         exposure = (1.0 - w_end) * fem_start + w_end * fem_end
-        total_births = _dot(asfr[i], exposure, n_r)
-        born = total_births * sex_shares[i]
+        total_births = (asfr[i] * exposure).sum(axis=-1)  # (R,)
+        born = total_births[:, None] * sex_shares[i]  # (R, X)
         alive = born * newborn_survival[i]
-        new[newborn, inp.newborn_trait, :, 0] += alive
+        new[:, newborn, inp.newborn_trait, :, 0] += alive
         births[i] = born
         deaths[i] = died + born - alive
         if reduce is not None:
-            kept.append(np.array(reduce(new)))
+            kept.append(_reduced(reduce, new, batched))
 
-    if reduce is not None:
-        pop = np.stack(kept)
-    if n_r is not None:  # back to the public layout: trajectories first (views)
+    # The public layout: trajectories first in a batched run, no trajectory axis otherwise.
+    def out(a: FloatArray) -> FloatArray:
+        return np.moveaxis(a, 0, 1) if batched else a[:, 0]
 
-        def first(a: FloatArray) -> FloatArray:
-            return np.moveaxis(a, -1, 0)
-
-        return ProjectionOutputs(
-            inputs=inp,
-            population=first(pop),
-            births=first(births),
-            deaths=first(deaths),
-            immigrants=first(immigrants),
-            npr_transitions=first(transitions),
-            emigration=first(emig_out),
-            interprovincial=first(interp_out),
-            npr_net=first(npr_net),
-            other_migration=first(other),
-            npr_exits=first(npr_exits) if flows else None,
-        )
+    population = np.stack(kept, axis=1 if batched else 0) if reduce is not None else out(pop)
     return ProjectionOutputs(
         inputs=inp,
-        population=pop,
-        births=births,
-        deaths=deaths,
-        immigrants=immigrants,
-        npr_transitions=transitions,
-        emigration=emig_out,
-        interprovincial=interp_out,
-        npr_net=npr_net,
-        other_migration=other,
-        npr_exits=npr_exits if flows else None,
+        population=population,
+        births=out(births),
+        deaths=out(deaths),
+        immigrants=out(immigrants),
+        npr_transitions=out(transitions),
+        emigration=out(emig_out),
+        interprovincial=out(interp_out),
+        npr_net=out(npr_net),
+        other_migration=out(other),
+        npr_exits=out(npr_exits) if flows else None,
     )
+
+
+def _reduced(
+    reduce: Callable[[FloatArray], FloatArray], state: FloatArray, batched: bool
+) -> FloatArray:
+    """``reduce`` of one year's state ``(R, S, K, X, A)``: all of it, or the one run."""
+    return np.array(reduce(state if batched else state[0]))
+
+
+def _net_rate(
+    gain: FloatArray,
+    gain_scale: FloatArray | None,
+    loss: FloatArray,
+    loss_scale: FloatArray | None,
+    buffers: FloatArray,
+) -> FloatArray:
+    """``gain·gain_scale − loss·loss_scale`` by trajectory, ``(R|1, S, X, A)``, in
+    ``buffers`` (``(2, R, S, X, A)``): no new array of the state's size each step."""
+    n = max(
+        gain.shape[0],
+        loss.shape[0],
+        *(s.shape[0] for s in (gain_scale, loss_scale) if s is not None),
+    )
+    out, tmp = buffers[0, :n], buffers[1, :n]
+    if gain_scale is None and loss_scale is None:
+        return np.subtract(gain, loss, out=out)
+    if gain_scale is None:
+        np.copyto(out, gain)
+    else:
+        np.multiply(gain, gain_scale[:, None, None, None], out=out)
+    if loss_scale is None:
+        out -= loss
+    else:
+        np.multiply(loss, loss_scale[:, None, None, None], out=tmp)
+        out -= tmp
+    return out
+
+
+def _scaled(values: FloatArray, scale: FloatArray | None, axes: int = 3) -> FloatArray:
+    """``values`` (``(R|1, ...)``) times a step's multiplier by trajectory ``(R|1,)``, the
+    multiplier broadcast over ``axes`` trailing axes; ``values`` itself without one."""
+    if scale is None:
+        return values
+    return np.asarray(values * scale.reshape(scale.shape + (1,) * axes), dtype=float)
 
 
 def _npr_flows(
@@ -836,91 +877,99 @@ def _npr_flows(
 ) -> FloatArray:
     """One step of the NPR flow policy, at the start; returns the admissions from abroad.
 
-    ``stock_k`` is the NPR state at the start, ``(K, X, A[, R])``, updated in place (exits
-    and transitions leave it); ``admissions`` ``(C, X, A[, R])``. Transitions are either
+    ``stock_k`` is the NPR state at the start, ``(R, K, X, A)``, updated in place (exits
+    and transitions leave it); ``admissions`` ``(R|1, C, X, A)``. Transitions are either
     ``trans_rate × stock`` capped at the step's admissions (each category taking its share
-    of them), or ``share`` ``(C[, R])`` of each category's admissions taken from the cell of
-    the same sex and age (capped by what the exits leave there). Either way the plan's
-    level counts them once. Writes the exits (into ``exits_out``, a length-1 view), the
-    transitions by category and their entries into the immigrant block by trait (``ent``,
-    ``(C, K, X, A[, R])``).
+    of them), or ``share`` ``(R|1, C)`` of each category's admissions taken from the cell
+    of the same sex and age (capped by what the exits leave there). Either way the plan's
+    level counts them once. Writes the exits (into ``exits_out``, ``(R,)``), the
+    transitions by category (``(R, C)``) and their entries into the immigrant block by
+    trait (``ent``, ``(R, C, K, X, A)``).
     """
-    stock = np.maximum(stock_k.sum(axis=0) if multi_trait else stock_k[0], 0.0)
+    stock = np.maximum(stock_k.sum(axis=1) if multi_trait else stock_k[:, 0], 0.0)  # (R, X, A)
     out = np.zeros_like(stock) if exit_rate is None else exit_rate * stock
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        mix = np.where(stock > 0, stock_k / stock, 0.0)  # trait mix of each cell
+        mix = np.where(stock[:, None] > 0, stock_k / stock[:, None], 0.0)  # trait mix
         if trans_rate is not None:
             wanted = trans_rate * stock
-            by_cat = admissions.sum(axis=(1, 2))  # (C[, R])
-            level = by_cat.sum(axis=0)  # ([R])
-            asked = wanted.sum(axis=(0, 1))
+            by_cat = admissions.sum(axis=(2, 3))  # (R|1, C)
+            level = by_cat.sum(axis=1)  # (R|1,)
+            asked = wanted.sum(axis=(1, 2))  # (R,)
             ratio = np.where(asked > level, np.where(asked > 0, level / asked, 0.0), 1.0)
-            cat_share = np.where(level > 0, by_cat / level, 0.0)
+            cat_share = np.where(level[:, None] > 0, by_cat / level[:, None], 0.0)
             left_abroad = np.where(level > 0, 1.0 - asked * ratio / level, 0.0)
-            taken_c = cat_share[:, None, None] * (wanted * ratio)  # (C, X, A[, R])
-            abroad = admissions * left_abroad
+            taken_c = cat_share[:, :, None, None] * (wanted * ratio[:, None, None])[:, None]
+            abroad = admissions * left_abroad[:, None, None, None]
         else:
             demand = (
-                np.zeros_like(admissions) if share is None else share[:, None, None] * admissions
+                np.zeros_like(admissions) if share is None else share[:, :, None, None] * admissions
             )
-            wanted = demand.sum(axis=0)
+            wanted = demand.sum(axis=1)
             room = stock - out
             ratio = np.where(wanted > room, np.where(wanted > 0, room / wanted, 0.0), 1.0)
-            taken_c = demand * ratio
+            taken_c = demand * ratio[:, None]
             abroad = admissions - taken_c
-    taken = taken_c.sum(axis=0)
-    exits_out[0] = out.sum(axis=(0, 1))
-    transitions_out[...] = taken_c.sum(axis=(1, 2))
-    stock_k -= (out + taken) * mix
+    taken = taken_c.sum(axis=1)  # (R, X, A)
+    exits_out[...] = out.sum(axis=(1, 2))
+    transitions_out[...] = taken_c.sum(axis=(2, 3))
+    stock_k -= (out + taken)[:, None] * mix
     # Transitions are already in the province: all of them face the whole step.
-    np.multiply(taken_c[:, None], mix[None], out=ent)
+    np.multiply(taken_c[:, :, None], mix[:, None], out=ent)
     return np.asarray(abroad, dtype=float)
 
 
-def _dot(a: FloatArray, b: FloatArray, n_r: int | None) -> FloatArray | float:
-    """Sum of products over every axis (one run) or every axis but the last (``R``)."""
-    if n_r is None:
-        return float(np.vdot(a, b)) if a.ndim > 1 else float(a @ b)
-    axes = "abcdefgh"[: a.ndim - 1]
-    return np.asarray(np.einsum(f"{axes}r,{axes}r->r", a, b), dtype=float)  # no temporary
+def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Sum of products over every axis but the first (``R``); ``b`` may have ``R = 1``."""
+    if a.shape[0] == 1 and b.shape[0] == 1:  # one run: the cheapest call
+        return np.array([np.vdot(a, b)])
+    flat = a.reshape(a.shape[0], -1)
+    if b.shape[0] == 1:
+        return np.einsum("ri,i->r", flat, b.reshape(-1))  # einsum: no threaded BLAS
+    return np.einsum("ri,ri->r", flat, b.reshape(b.shape[0], -1))
 
 
 def _progress(surv: FloatArray, prob: FloatArray) -> None:
-    """Move ``prob`` of each trait ``k`` to ``k + 1`` in place (``surv``: ``(S, K, X, A[, R])``)."""
-    step_up = prob * surv[:, :-1]
-    surv[:, :-1] -= step_up
-    surv[:, 1:] += step_up
+    """Move ``prob`` of each trait ``k`` to ``k + 1`` in place (``surv``: ``(R, S, K, X, A)``)."""
+    step_up = prob * surv[:, :, :-1]
+    surv[:, :, :-1] -= step_up
+    surv[:, :, 1:] += step_up
 
 
 def _exogenous_by_trait(flow: FloatArray, p: FloatArray) -> FloatArray:
-    """Exogenous migrants ``(S, X, A)`` spread over traits like the cell they join."""
-    held = np.maximum(p, 0.0)
-    total = held.sum(axis=1, keepdims=True)
+    """Exogenous migrants ``(R|1, S, X, A)`` spread over traits like the cell they join."""
+    held = np.maximum(p, 0.0)  # (R, S, K, X, A)
+    total = held.sum(axis=2, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         mix = np.where(total > 0, held / total, 0.0)
-    empty = (total[:, 0] <= 0)[:, None]
-    mix[:, :1] = np.where(empty, 1.0, mix[:, :1])
-    return np.asarray(flow[:, None] * mix, dtype=float)
+    empty = total[:, :, 0] <= 0  # (R, S, X, A)
+    mix[:, :, 0] = np.where(empty, 1.0, mix[:, :, 0])
+    return np.asarray(flow[:, :, None] * mix, dtype=float)
 
 
 def _advance(surv: FloatArray, new: FloatArray, blk: slice, n_c: int, n_d: int) -> None:
     """Age every cell one year and move immigrant durations on, writing into ``new``.
 
-    ``surv`` and ``new`` are ``(S, K, X, A[, R])``. Age ``a → a + 1`` with the open group
+    ``surv`` and ``new`` are ``(R, S, K, X, A)``. Age ``a → a + 1`` with the open group
     keeping its own; in the block, duration ``d → d + 1`` with the last absorbing itself.
     Single states keep their index.
     """
-    # Single states: shift ages in place of the whole axis first (the block is rewritten).
-    new[:, :, :, 0] = 0.0
-    new[:, :, :, 1:] = surv[:, :, :, :-1]
-    new[:, :, :, -1] += surv[:, :, :, -1]
+    # Every state ages first (the block is then rewritten from ``surv``).
+    _age(surv, new)
     if n_c == 0 or n_d == 1:
         return
-    shape = (n_c, n_d, *surv.shape[1:])
-    src = surv[blk].reshape(shape)
-    dst = new[blk].reshape(shape)
-    # dst currently holds src aged in place (same duration); rebuild it with d → d + 1.
-    dst[:, -1, :, :, 1:] += dst[:, -2, :, :, 1:]
-    dst[:, 1:-1, :, :, 1:] = src[:, :-2, :, :, :-1]
-    dst[:, 1:-1, :, :, -1] += src[:, :-2, :, :, -1]
-    dst[:, 0] = 0.0
+    shape = (surv.shape[0], n_c, n_d, *surv.shape[2:])
+    src = surv[:, blk].reshape(shape)
+    dst = new[:, blk].reshape(shape)
+    # dst holds src aged at the same duration; rebuild it with d → d + 1 (the last
+    # duration keeps its own and takes the one before).
+    dst[:, :, -1, ..., 1:] += dst[:, :, -2, ..., 1:]
+    dst[:, :, 1:-1, ..., 1:] = src[:, :, :-2, ..., :-1]
+    dst[:, :, 1:-1, ..., -1] += src[:, :, :-2, ..., -1]
+    dst[:, :, 0] = 0.0  # duration 0 is filled by the step's arrivals
+
+
+def _age(src: FloatArray, dst: FloatArray) -> None:
+    """``dst`` = ``src`` one year older: age ``a → a + 1``, the open group keeps its own."""
+    dst[..., 0] = 0.0
+    dst[..., 1:] = src[..., :-1]
+    dst[..., -1] += src[..., -1]

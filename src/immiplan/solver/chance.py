@@ -197,7 +197,7 @@ def _run(context: Context, inputs: Any, batch: FloatArray, draws: int) -> FloatA
     n_r = batch.shape[0]
 
     def reduce(population: FloatArray) -> FloatArray:
-        return np.einsum("pc,cr->pr", weights, population.reshape(-1, n_r))
+        return np.einsum("pc,rc->rp", weights, population.reshape(n_r, -1))
 
     return np.ascontiguousarray(np.swapaxes(project(run, reduce=reduce).population, 1, 2))
 

@@ -61,7 +61,7 @@ def run_batch(context: Context, base: FloatArray, deltas: list[FloatArray]) -> F
 
     def reduce(population: FloatArray) -> FloatArray:
         # einsum, not BLAS: a small product per year, where a threaded BLAS only contends.
-        return np.einsum("pc,cr->pr", weights, population.reshape(-1, n_r))  # (rows, R)
+        return np.einsum("pc,rc->rp", weights, population.reshape(n_r, -1))  # (R, rows)
 
     outputs = project(inputs, reduce=reduce)  # population: (R, Y, rows)
     out = np.full((n_r, context.primitives.weights.shape[0], outputs.population.shape[1]), np.nan)
