@@ -194,3 +194,31 @@ def test_chance_constrained_level_is_met_in_that_share_of_the_draws() -> None:
     # Half as sure needs less.
     half = solve(target, years=YEARS, probability=0.5, draws=40, seed=3)
     assert half.level < chance.level
+
+
+def test_chance_constraint_on_knowledge_of_french_uses_the_same_draws() -> None:
+    # More admissions raise the 20-64 group and lower the French share: a floor and a cap.
+    floor = "population_20_64[2040] >= population_20_64[base]"
+    years = (2019, 2040)
+    alone = solve([floor], years=years, probability=0.9, draws=40, seed=3)
+    both = solve(
+        [floor, "french_share[2040] >= 0.93"], years=years, probability=0.9, draws=40, seed=3
+    )
+    assert alone.level is not None and both.level is not None
+    # A cap no draw comes near leaves the answer as it was: the two-trait model gets the
+    # same draws, and totals never depend on the trait.
+    loose = solve(
+        [floor, "french_share[2040] >= 0.5"], years=years, probability=0.9, draws=40, seed=3
+    )
+    assert loose.level == pytest.approx(alone.level, rel=1e-9)
+    assert both.achieved >= 0.9
+    # The cap removes draws' intervals from above: it can only raise the least level.
+    assert both.level >= alone.level - 1e-6
+    # A cap tighter than most draws allow: no answer, but the closest one and its share.
+    tight = solve(
+        [floor, "french_share[2040] >= 0.935"], years=years, probability=0.9, draws=40, seed=3
+    )
+    assert tight.level is None and tight.closest is not None
+    assert 0.0 <= tight.achieved < 0.9
+    assert "the most any level reaches" in tight.summary()[0]
+    assert np.isfinite(list(tight.to_dict()["required_quantiles"].values())).any()

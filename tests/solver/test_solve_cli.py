@@ -71,7 +71,11 @@ def test_out_of_reach_exits_0_and_1_with_strict(cli: Cli) -> None:
         ),
         (["--target", "population >= 1", "--mix", "plan:nope-2019"], "", "nope-2019"),
         (["--target", "population >= 1", "--probability", "1.5"], "--probability", "1.5"),
-        (["--target", "french_share >= 90%", "--probability", "0.9"], "--target", "french_share"),
+        (
+            ["--target", "population >= 1", "--shape", "path", "--probability", "0.9"],
+            "--shape",
+            "path",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(

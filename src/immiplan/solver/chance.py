@@ -9,8 +9,9 @@ row. The answer is the least level within the bounds that lies in the intervals 
 draws at that level counts how many meet the targets.
 
 One engine call runs the ``2N`` trajectories (each draw at the point and with one more unit).
-Constant levels with a given mix, targets without knowledge of French (the draws run the
-one-trait model); a ``max_without_immigration`` reference keeps its deterministic value.
+Constant levels with a given mix; a target on knowledge of French runs the draws on the
+two-trait model (the draws change rates only, none of which depends on the trait), others on
+the one-trait model; a ``max_without_immigration`` reference keeps its deterministic value.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class ChanceSolution:
     required: FloatArray
     decision: Decision
     targets: tuple[Target, ...]
+    closest: float | None = None
+    """With no answer: the level that meets the targets in the most draws (``achieved``)."""
 
     def summary(self) -> list[str]:
         """The answer in plain words."""
@@ -70,17 +73,25 @@ class ChanceSolution:
         who = f"the province's categories under {d.regime.name}"
         span = f"{int(d.years[0])}–{int(d.years[-1])}"
         finite = self.required[np.isfinite(self.required)]
+        none = self.draws - finite.size
         spread = (
-            f" Across the {self.draws} draws the least level runs from {finite.min():,.0f} to "
-            f"{finite.max():,.0f} (median {np.median(finite):,.0f})."
+            f" Across the {self.draws} draws the least level meeting them runs from "
+            f"{finite.min():,.0f} to {finite.max():,.0f} (median {np.median(finite):,.0f})"
+            + (f"; in {none} draws no level within the bounds does." if none else ".")
             if finite.size
-            else ""
+            else f" In none of the {self.draws} draws does a level within the bounds meet them."
         )
         if self.level is None:
+            where = (
+                f"the most any level reaches is {self.achieved:.0%} of the draws, at "
+                f"{self.closest:,.0f} a year"
+                if self.closest is not None
+                else f"{self.achieved:.0%} of the draws meet them at best"
+            )
             return [
                 f"No constant level of {who} within the bounds ({d.lower:,.0f}–{d.upper:,.0f}) "
-                f"meets every target with probability {self.probability:.0%} over {span}: at the "
-                f"upper bound {self.achieved:.0%} of the draws meet them." + spread
+                f"meets every target with probability {self.probability:.0%} over {span}: "
+                f"{where}." + spread
             ]
         return [
             f"A constant {self.level:,.0f} a year for {who} meets every target in "
@@ -95,16 +106,20 @@ class ChanceSolution:
             "level": self.level,
             "achieved": self.achieved,
             "draws": self.draws,
+            "closest": self.closest,
+            # No interpolation: a draw with no level within the bounds counts as infinity.
             "required_quantiles": {
-                q: float(np.quantile(self.required, q / 100)) for q in (10, 50, 90)
+                q: float(np.quantile(self.required, q / 100, method="inverted_cdf"))
+                for q in (10, 50, 90)
             },
             "summary": self.summary(),
         }
 
 
-def _batched(inputs: Any, reference: Any) -> dict[str, Any]:
+def _batched(inputs: Any, reference: Any, *, twice: bool = True) -> dict[str, Any]:
     """The draws' batched fields (those with one more axis than in ``reference``, the
-    deterministic inputs), each repeated twice: the point, then the point plus a unit."""
+    deterministic inputs, or absent there), admissions apart; with ``twice`` each repeated
+    twice: the point, then the point plus a unit."""
     out: dict[str, Any] = {}
     for name in BATCHED_FIELDS:
         value = getattr(inputs, name, None)
@@ -113,7 +128,7 @@ def _batched(inputs: Any, reference: Any) -> dict[str, Any]:
             continue
         if ref is None or np.ndim(value) == np.ndim(ref) + 1:
             array = np.asarray(value)
-            out[name] = np.concatenate([array, array])
+            out[name] = np.concatenate([array, array]) if twice else array
     return out
 
 
@@ -132,8 +147,7 @@ def solve_chance(
     Raises
     ------
     InputError
-        A probability outside (0, 1), fewer than 10 draws, a path or a free mix, or a
-        target on knowledge of French.
+        A probability outside (0, 1), fewer than 10 draws, a path or a free mix.
     """
     from immiplan.ensembles.model import calibrate
     from immiplan.ensembles.run import batch_inputs, ensemble_base
@@ -151,22 +165,19 @@ def solve_chance(
             value=decision.shape,
         )
     french = context.primitives.needs_french
-    for target in targets:
-        for t in target.terms:
-            if (
-                t.indicator
-                and set(INDICATORS[t.indicator].numerator + INDICATORS[t.indicator].denominator)
-                & french
-            ):
-                raise InputError(
-                    "chance-constrained targets do not cover knowledge of French yet",
-                    field="--target",
-                    value=target.text,
-                )
-    plain = context.plain or context
+    needs_french = any(
+        set(INDICATORS[t.indicator].numerator + INDICATORS[t.indicator].denominator) & french
+        for target in targets
+        for t in target.terms
+        if t.indicator
+    )
+    plain = context.for_targets(needs_french)
     model = calibrate().model
     base = ensemble_base(context.prepared, outcomes=False, model=model)
-    inputs, multipliers = batch_inputs(base, model, seed, 0, draws)  # (N, T, C) multipliers
+    drawn, multipliers = batch_inputs(base, model, seed, 0, draws)  # (N, T, C) multipliers
+    # The draws change rates only (survival, fertility, migration multipliers, the NPR
+    # stock), none of which depends on a trait: the same draws apply to the French model.
+    inputs = dataclasses.replace(plain.inputs, **_batched(drawn, base.inputs, twice=False))
     unit = unit_admissions(plain, decision)[0]
     compiler = _Compiler(plain, decision, targets, fields)
     z0 = decision.start.copy()
@@ -179,14 +190,18 @@ def solve_chance(
         batch = np.concatenate([own, more])
         prims = _run(plain, inputs, batch, draws)
         lower, upper = _intervals(compiler, plain, prims, own, more, z0, draws)
-        required = np.where(lower <= upper, lower, np.inf)
+        # A draw with no lower bound is met from the least level allowed.
+        required = np.where(lower <= upper, np.maximum(lower, decision.lower), np.inf)
         level = _least(lower, upper, probability, decision.lower, decision.upper)
-        check = decision.upper if level is None else level
+        check = _most(lower, upper, decision.lower, decision.upper) if level is None else level
         achieved = _achieved(compiler, plain, decision, inputs, multipliers, check, draws)
         if level is None or achieved >= probability or abs(check - float(z0[0])) < 1e-6:
             break
         z0 = np.array([check])
-    return ChanceSolution(probability, level, achieved, draws, required, decision, tuple(targets))
+    closest = check if level is None else None
+    return ChanceSolution(
+        probability, level, achieved, draws, required, decision, tuple(targets), closest
+    )
 
 
 def _run(context: Context, inputs: Any, batch: FloatArray, draws: int) -> FloatArray:
@@ -253,6 +268,15 @@ def _least(lower: FloatArray, upper: FloatArray, p: float, low: float, high: flo
         if ((lower <= z + 1e-9) & (z <= upper + 1e-9)).sum() >= need:
             return float(z)
     return None
+
+
+def _most(lower: FloatArray, upper: FloatArray, low: float, high: float) -> float:
+    """The least level in ``[low, high]`` inside the most intervals (the closest answer)."""
+    candidates = np.unique(np.clip(np.concatenate([[low], lower[np.isfinite(lower)]]), low, high))
+    inside = (lower[None] <= candidates[:, None] + 1e-9) & (
+        candidates[:, None] <= upper[None] + 1e-9
+    )
+    return float(candidates[int(np.argmax(inside.sum(axis=1)))])
 
 
 def _achieved(
