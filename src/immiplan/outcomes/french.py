@@ -399,16 +399,21 @@ class FrenchCalibration:
 
 
 def _transition_by_duration(
-    params: FrenchParameters, first_year: float, participation: float, n_durations: int
+    params: FrenchParameters,
+    first_year: float,
+    participation: float | FloatArray,
+    n_durations: int,
 ) -> FloatArray:
-    """Immigrants' yearly acquisition probability by duration and age, ``(D, A)``."""
+    """Immigrants' yearly acquisition probability by duration and age, ``(D, A)``; with a
+    participation by year ``(T,)``, ``(T, D, A)``."""
     ages = np.arange(N_AGES)
-    course = np.where(ages >= ADULT_AGE, participation * params.oral_autonomy, 0.0)
-    out = np.zeros((n_durations, N_AGES))
-    out[0] = 1.0 - (1.0 - first_year) * (1.0 - course)
+    part = np.asarray(participation, dtype=float)[..., None]  # ([T,] 1)
+    course = np.where(ages >= ADULT_AGE, part * params.oral_autonomy, 0.0)  # ([T,] A)
+    out = np.zeros((*part.shape[:-1], n_durations, N_AGES))
+    out[..., 0, :] = 1.0 - (1.0 - first_year) * (1.0 - course)
     first, last = params.school_ages
     school = (ages >= first) & (ages <= last)
-    out[:, school] = 1.0 - (1.0 - out[:, school]) * (1.0 - params.school_acquisition)
+    out[..., school] = 1.0 - (1.0 - out[..., school]) * (1.0 - params.school_acquisition)
     return out
 
 
@@ -631,15 +636,14 @@ class FrenchModel:
         if "non_immigrant" in (*space.leading, *space.trailing):
             out[:, space.state("non_immigrant"), 0, :, 0] = level
         blk = space.block
+        participation = np.array(
+            [self.params.participation_at(base_year + i) for i in range(steps)]
+        )
+        trans = _transition_by_duration(
+            self.params, self.calibration.first_year, participation, n_d
+        )  # (T, D, A), the same for every category, trait row and sex
         block = out[:, blk].reshape(steps, len(space.categories), n_d, 1, space.n_sexes, N_AGES)
-        for i in range(steps):
-            trans = _transition_by_duration(
-                self.params,
-                self.calibration.first_year,
-                self.params.participation_at(base_year + i),
-                n_d,
-            )
-            block[i] = trans[None, :, None, None, :]
+        block[...] = trans[:, None, :, None, None, :]
         out[:, blk] = block.reshape(steps, -1, 1, space.n_sexes, N_AGES)
         return out
 

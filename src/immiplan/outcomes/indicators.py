@@ -312,7 +312,10 @@ def outcome_indicators(
         )
     frame = pd.concat(frames, ignore_index=True)
     frame["value"] = frame["value"].astype(float)
-    frame["unit"] = frame["indicator"].map(UNITS)
+    # Units by indicator through integer codes (a per-row dictionary lookup was a tenth of
+    # the table's time).
+    codes, names_seen = pd.factorize(frame["indicator"])
+    frame["unit"] = np.array([UNITS[n] for n in names_seen], dtype=object)[codes]
     if first_year is not None:
         frame = frame[frame["year"] >= first_year].reset_index(drop=True)
     return frame

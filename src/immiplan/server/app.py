@@ -452,18 +452,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         cached = cache.peek(digest, horizon)
         if cached is not None:
             return cached
-        loaded = read_scenario(
-            text,
-            source=source,
-            max_steps=settings.max_steps,
-            max_number=settings.max_number,
-            horizon=horizon,
-        )
+        # The worker reads and checks the scenario (a bad one comes back as the same
+        # one-line InputError): reading it here too only held the server's lock longer.
         return cache.get(
             digest,
             horizon,
             lambda: projector.project(
-                text, loaded.source, horizon, settings.max_steps, settings.max_number
+                text, source, horizon, settings.max_steps, settings.max_number
             ),
         )
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from immiplan import __version__
 from immiplan.projection.scenario import LoadedScenario
@@ -128,8 +129,12 @@ def _series(result: Any, years: np.ndarray) -> dict[str, list[float | None]]:
     projection = result.projection.indicators
     projection_years = projection["year"].to_numpy(dtype=np.int64)
     outcomes = result.outcomes
-    groups = outcomes["group"].to_numpy(dtype=object)
-    names = outcomes["indicator"].to_numpy(dtype=object)
+    # Integer codes once: comparing object arrays of strings for each series was most of
+    # this function's time.
+    group_codes, group_names = pd.factorize(outcomes["group"])
+    name_codes, indicator_names = pd.factorize(outcomes["indicator"])
+    group_index = {str(g): i for i, g in enumerate(group_names)}
+    name_index = {str(n): i for i, n in enumerate(indicator_names)}
     outcome_years = outcomes["year"].to_numpy(dtype=np.int64)
     outcome_values = outcomes["value"].to_numpy(dtype=float)
     out: dict[str, list[float | None]] = {}
@@ -140,7 +145,9 @@ def _series(result: Any, years: np.ndarray) -> dict[str, list[float | None]]:
             values = projection[column].to_numpy(dtype=float)
             out[key] = _on_years(projection_years, values * scale, years)
         else:
-            rows = (groups == group) & (names == column)
+            if group not in group_index or column not in name_index:
+                continue
+            rows = (group_codes == group_index[group]) & (name_codes == name_index[column])
             if not rows.any():
                 continue
             out[key] = _on_years(outcome_years[rows], outcome_values[rows] * scale, years)
@@ -234,8 +241,13 @@ class ProjectionCache:
             item = self.peek(sha256, horizon)
             if item is not None:
                 return item
-            with self._slots:
-                item = compute()
+            try:
+                with self._slots:
+                    item = compute()
+            except BaseException:
+                with self._lock:  # a refused scenario leaves nothing behind
+                    self._pending.pop(key, None)
+                raise
             with self._lock:
                 self.misses += 1
                 self._items[key] = item
