@@ -66,6 +66,7 @@ __all__ = [
     "project_french",
     "project_with_outcomes",
     "run_with_outcomes",
+    "select_series",
 ]
 
 
@@ -387,6 +388,43 @@ class OutcomeResult:
                 for n in ("outcomes.csv", "outcomes.parquet", "outcomes_calibration.json")
             ]
         return written
+
+
+SeriesSpec = Mapping[str, tuple[str, str, str, float]]
+"""Named series: ``name → (origin, column, group, scale)``, origin ``"projection"`` (a
+column of the projection's indicator table; ``group`` unused) or ``"outcomes"`` (an
+indicator of the outcome table for ``group``)."""
+
+
+def select_series(result: OutcomeResult, spec: SeriesSpec) -> dict[str, pd.Series]:
+    """Each series of ``spec`` found in ``result``, by year, times its scale.
+
+    The outcome table is matched through integer codes of its group and indicator
+    columns, once: comparing the string columns again for each series was most of the
+    time of a report's or a page's series.
+    """
+    projection = result.projection.indicators
+    projection_years = projection["year"].to_numpy(dtype=np.int64)
+    outcomes = result.outcomes
+    group_codes, group_names = pd.factorize(outcomes["group"])
+    name_codes, indicator_names = pd.factorize(outcomes["indicator"])
+    group_index = {str(g): i for i, g in enumerate(group_names)}
+    name_index = {str(n): i for i, n in enumerate(indicator_names)}
+    years = outcomes["year"].to_numpy(dtype=np.int64)
+    values = outcomes["value"].to_numpy(dtype=float)
+    out: dict[str, pd.Series] = {}
+    for key, (origin, column, group, scale) in spec.items():
+        if origin == "projection":
+            if column in projection:
+                column_values = projection[column].to_numpy(dtype=float)
+                out[key] = pd.Series(column_values * scale, index=projection_years)
+            continue
+        if group not in group_index or column not in name_index:
+            continue
+        rows = (group_codes == group_index[group]) & (name_codes == name_index[column])
+        if rows.any():
+            out[key] = pd.Series(values[rows] * scale, index=years[rows])
+    return out
 
 
 def project_with_outcomes(

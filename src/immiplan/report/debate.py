@@ -397,20 +397,11 @@ def series_frame(
     ``result`` is an :class:`~immiplan.outcomes.OutcomeResult`. Flows of the last year
     (which has a population but no following year) are left out, not shown as zero.
     """
-    projection = result.projection.indicators.set_index("year")
-    outcomes = result.outcomes
+    from immiplan.outcomes.run import select_series
+
     frames = []
-    for indicator, (origin, column, group, scale) in (series or SERIES).items():
-        if origin == "projection":
-            if column not in projection:
-                continue
-            values = projection[column]
-        else:
-            part = outcomes[(outcomes["group"] == group) & (outcomes["indicator"] == column)]
-            if part.empty:
-                continue
-            values = part.set_index("year")["value"]
-        values = values.dropna() * scale
+    for indicator, values in select_series(result, series or SERIES).items():
+        values = values.dropna()
         frames.append(
             pd.DataFrame(
                 {

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from immiplan import __version__
 from immiplan.projection.scenario import LoadedScenario
@@ -124,34 +123,12 @@ def _on_years(frame_years: np.ndarray, values: np.ndarray, years: np.ndarray) ->
 
 
 def _series(result: Any, years: np.ndarray) -> dict[str, list[float | None]]:
-    # NumPy columns once: filtering the long outcomes table with pandas for each series
-    # (Arrow string comparisons, a boolean take, an index) was a third of a projection.
-    projection = result.projection.indicators
-    projection_years = projection["year"].to_numpy(dtype=np.int64)
-    outcomes = result.outcomes
-    # Integer codes once: comparing object arrays of strings for each series was most of
-    # this function's time.
-    group_codes, group_names = pd.factorize(outcomes["group"])
-    name_codes, indicator_names = pd.factorize(outcomes["indicator"])
-    group_index = {str(g): i for i, g in enumerate(group_names)}
-    name_index = {str(n): i for i, n in enumerate(indicator_names)}
-    outcome_years = outcomes["year"].to_numpy(dtype=np.int64)
-    outcome_values = outcomes["value"].to_numpy(dtype=float)
-    out: dict[str, list[float | None]] = {}
-    for key, (origin, column, group, scale) in SERIES.items():
-        if origin == "projection":
-            if column not in projection:
-                continue
-            values = projection[column].to_numpy(dtype=float)
-            out[key] = _on_years(projection_years, values * scale, years)
-        else:
-            if group not in group_index or column not in name_index:
-                continue
-            rows = (group_codes == group_index[group]) & (name_codes == name_index[column])
-            if not rows.any():
-                continue
-            out[key] = _on_years(outcome_years[rows], outcome_values[rows] * scale, years)
-    return out
+    from immiplan.outcomes.run import select_series
+
+    return {
+        key: _on_years(values.index.to_numpy(dtype=np.int64), values.to_numpy(dtype=float), years)
+        for key, values in select_series(result, SERIES).items()
+    }
 
 
 def _references(scenario: Any) -> list[dict[str, Any]]:
