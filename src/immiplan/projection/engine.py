@@ -59,7 +59,7 @@ together and every output carries the same leading axis. Inside, every work arra
 one code path): each trajectory's state is one contiguous block, so each NumPy operation
 runs over thousands of contiguous cells and a shared rate broadcasts along the leading
 axis. (With trajectories innermost, a shared rate broadcast with stride 0 cuts every
-operation into loops of ``R`` values, which measured 4–6× slower.) The only Python loop
+operation into loops of ``R`` values: batches of 8–16 ran about 1.5× slower.) The only Python loop
 stays over years. Each trajectory's numbers equal those of its own unbatched run to
 rounding (a batched sum may add in another order). The trait shares of arrivals and the
 trait progression are shared by all trajectories; a :data:`TraitTransition` callable
