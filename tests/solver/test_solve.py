@@ -222,3 +222,39 @@ def test_chance_constraint_on_knowledge_of_french_uses_the_same_draws() -> None:
     assert 0.0 <= tight.achieved < 0.9
     assert "the most any level reaches" in tight.summary()[0]
     assert np.isfinite(list(tight.to_dict()["required_quantiles"].values())).any()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    floors=st.lists(st.floats(-1e5, 1e5) | st.just(-np.inf), min_size=10, max_size=40),
+    caps=st.lists(st.floats(-1e5, 2e5) | st.just(np.inf), min_size=40, max_size=40),
+    low=st.floats(0, 5e4),
+    width=st.floats(1, 1e5),
+    probability=st.floats(0.05, 0.95),
+)
+def test_each_draws_least_level_and_the_answer_agree(
+    floors: list[float], caps: list[float], low: float, width: float, probability: float
+) -> None:
+    from immiplan.solver.chance import _least, _required
+
+    lower = np.array(floors)
+    high = low + width
+    need = int(np.ceil(probability * lower.size - 1e-9))
+    # Floors alone: the answer is the need-th smallest least level (inf: none).
+    no_cap = np.full(lower.size, np.inf)
+    required = _required(lower, no_cap, low, high)
+    answer = _least(lower, no_cap, probability, low, high)
+    kth = np.sort(required)[need - 1]
+    assert (answer is None and kth > high) or answer == pytest.approx(kth, abs=1e-6)
+    # With caps: a draw whose interval misses the bounds needs no level (inf), and the
+    # answer, when there is one, lies in the intervals of at least ``need`` draws, at or
+    # above the need-th smallest least level.
+    upper = np.array(caps[: lower.size])
+    required = _required(lower, upper, low, high)
+    misses = (lower > upper) | (upper < low - 1e-9) | (lower > high + 1e-9)
+    assert np.isinf(required[misses]).all() and np.isfinite(required[~misses]).all()
+    answer = _least(lower, upper, probability, low, high)
+    if answer is not None:
+        inside = (lower <= answer + 1e-9) & (answer <= upper + 1e-9)
+        assert inside.sum() >= need and low - 1e-9 <= answer <= high + 1e-9
+        assert answer >= np.sort(required)[need - 1] - 1e-6

@@ -632,7 +632,7 @@ def project(
     kept: list[FloatArray] = [] if reduce is None else [_reduced(reduce, pop[0], batched)]
     births = np.zeros((n_t, n_r, n_x))
     deaths = np.zeros((n_t, n_r, n_x))
-    immigrants = np.broadcast_to(admissions.sum(axis=(3, 4)), (n_t, n_r, n_c))
+    immigrants = np.array(np.broadcast_to(admissions.sum(axis=(3, 4)), (n_t, n_r, n_c)))
     transitions = np.zeros((n_t, n_r, n_c))
     emig_out = np.zeros((n_t, n_r))
     interp_out = np.zeros((n_t, n_r))

@@ -190,8 +190,7 @@ def solve_chance(
         batch = np.concatenate([own, more])
         prims = _run(plain, inputs, batch, draws)
         lower, upper = _intervals(compiler, plain, prims, own, more, z0, draws)
-        # A draw with no lower bound is met from the least level allowed.
-        required = np.where(lower <= upper, np.maximum(lower, decision.lower), np.inf)
+        required = _required(lower, upper, decision.lower, decision.upper)
         level = _least(lower, upper, probability, decision.lower, decision.upper)
         check = _most(lower, upper, decision.lower, decision.upper) if level is None else level
         achieved = _achieved(compiler, plain, decision, inputs, multipliers, check, draws)
@@ -258,6 +257,13 @@ def _intervals(
                 else:
                     upper[k] = min(upper[k], bound)
     return lower, upper
+
+
+def _required(lower: FloatArray, upper: FloatArray, low: float, high: float) -> FloatArray:
+    """Each draw's least level in ``[low, high]`` inside its interval ``[lower, upper]``
+    (``low`` when it has no floor); infinity when the interval misses the bounds."""
+    reachable = (lower <= upper) & (upper >= low - 1e-9) & (lower <= high + 1e-9)
+    return np.where(reachable, np.maximum(lower, low), np.inf)
 
 
 def _least(lower: FloatArray, upper: FloatArray, p: float, low: float, high: float) -> float | None:
