@@ -685,8 +685,8 @@ def project(
         # counted on the start population.
         m = _net_rate(interprovincial[i], interp_s, emigration[i], emig_s, rates)
         p_by_state = p.sum(axis=2) if multi_trait else p[:, :, 0]  # (R, S, X, A)
-        emig_out[i] = _scaled(_dot(p_by_state, emigration[i]), emig_s, 0)
-        interp_out[i] = _scaled(_dot(p_by_state, interprovincial[i]), interp_s, 0)
+        emig_out[i] = _scaled(_dot(p_by_state, emigration[i]), emig_s)
+        interp_out[i] = _scaled(_dot(p_by_state, interprovincial[i]), interp_s)
 
         # 2. the start population P* = P + h·NM (+ h·exogenous migrants). Below, P* is
         # needed only summed over states (deaths, exposure) and in the NPR cells (the
@@ -856,12 +856,9 @@ def _net_rate(
     return out
 
 
-def _scaled(values: FloatArray, scale: FloatArray | None, axes: int = 3) -> FloatArray:
-    """``values`` (``(R|1, ...)``) times a step's multiplier by trajectory ``(R|1,)``, the
-    multiplier broadcast over ``axes`` trailing axes; ``values`` itself without one."""
-    if scale is None:
-        return values
-    return np.asarray(values * scale.reshape(scale.shape + (1,) * axes), dtype=float)
+def _scaled(totals: FloatArray, scale: FloatArray | None) -> FloatArray:
+    """A step's totals by trajectory ``(R,)`` times its multiplier ``(R|1,)``, if any."""
+    return totals if scale is None else np.asarray(totals * scale, dtype=float)
 
 
 def _npr_flows(

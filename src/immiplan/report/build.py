@@ -58,6 +58,7 @@ from immiplan.report.i18n import (
     format_money,
     format_number,
     format_percent,
+    headline_sentences,
     text,
 )
 from immiplan.report.model import TOTAL, ReportInput
@@ -346,45 +347,14 @@ def _summary_sentences(data: ReportInput, lang: str) -> list[dict[str, Any]]:
     colours = scenario_colours(data)
     out = []
     for scenario in data.scenarios[1:]:
-        sentences = []
-        pop, pop_ref = (_value(data, s.key, "population", year) for s in (scenario, ref))
-        if pop is not None and pop_ref is not None:
-            diff = pop - pop_ref
-            rounded = round(diff)
-            key = (
-                "summary.population_same"
-                if rounded == 0
-                else ("summary.population_fewer" if diff < 0 else "summary.population_more")
-            )
-            sentences.append(
-                text(
-                    key,
-                    lang,
-                    horizon=year,
-                    scenario=scenario.label[lang],
-                    ref=ref.label[lang],
-                    diff=format_number(abs(diff), lang),
-                    pct=format_percent(diff / pop_ref if pop_ref else None, lang, 1, signed=True),
-                )
-            )
-        wa, wa_ref = (_value(data, s.key, "working_age_20_64", year) for s in (scenario, ref))
-        if wa is not None and wa_ref is not None and round(wa - wa_ref) != 0:
-            key = "summary.working_age_fewer" if wa < wa_ref else "summary.working_age_more"
-            sentences.append(text(key, lang, diff=format_number(abs(wa - wa_ref), lang)))
-        for indicator, key in (
-            ("share_65_plus", "summary.share_65_plus"),
-            ("french_share_all", "summary.french"),
-        ):
-            value, ref_value = (_value(data, s.key, indicator, year) for s in (scenario, ref))
-            if value is not None and ref_value is not None:
-                sentences.append(
-                    text(
-                        key,
-                        lang,
-                        value=format_percent(value, lang, 1),
-                        ref_value=format_percent(ref_value, lang, 1),
-                    )
-                )
+        sentences = headline_sentences(
+            functools.partial(_value, data, scenario.key, year=year),
+            functools.partial(_value, data, ref.key, year=year),
+            year=year,
+            scenario=scenario.label[lang],
+            ref=ref.label[lang],
+            lang=lang,
+        )
         if sentences:
             out.append(
                 {

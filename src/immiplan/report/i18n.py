@@ -17,7 +17,7 @@ import math
 import numbers
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -778,6 +778,59 @@ def text(key: str, lang: str, **values: Any) -> str:
     """The sentence ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
     template = MESSAGES[key][check_language(lang)]
     return template.format(**values) if values else template
+
+
+def headline_sentences(
+    value: Callable[[str], float | None],
+    reference: Callable[[str], float | None],
+    *,
+    year: int,
+    scenario: str,
+    ref: str,
+    lang: str,
+) -> list[str]:
+    """A scenario against a reference in ``year``, in plain words: the population, the
+    20–64 group, the share aged 65 and over and knowledge of French (``value`` and
+    ``reference`` give an indicator's value in ``year``, or ``None``)."""
+    out: list[str] = []
+    pop, pop_ref = value("population"), reference("population")
+    if pop is not None and pop_ref is not None:
+        diff = pop - pop_ref
+        key = (
+            "summary.population_same"
+            if round(diff) == 0
+            else ("summary.population_fewer" if diff < 0 else "summary.population_more")
+        )
+        out.append(
+            text(
+                key,
+                lang,
+                horizon=year,
+                scenario=scenario,
+                ref=ref,
+                diff=format_number(abs(diff), lang),
+                pct=format_percent(diff / pop_ref if pop_ref else None, lang, 1, signed=True),
+            )
+        )
+    wa, wa_ref = value("working_age_20_64"), reference("working_age_20_64")
+    if wa is not None and wa_ref is not None and round(wa - wa_ref) != 0:
+        key = "summary.working_age_fewer" if wa < wa_ref else "summary.working_age_more"
+        out.append(text(key, lang, diff=format_number(abs(wa - wa_ref), lang)))
+    for indicator, key in (
+        ("share_65_plus", "summary.share_65_plus"),
+        ("french_share_all", "summary.french"),
+    ):
+        share, ref_share = value(indicator), reference(indicator)
+        if share is not None and ref_share is not None:
+            out.append(
+                text(
+                    key,
+                    lang,
+                    value=format_percent(share, lang, 1),
+                    ref_value=format_percent(ref_share, lang, 1),
+                )
+            )
+    return out
 
 
 def join_items(items: list[str], lang: str) -> str:

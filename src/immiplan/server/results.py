@@ -20,26 +20,30 @@ import numpy as np
 from immiplan import __version__
 from immiplan.projection.scenario import LoadedScenario
 from immiplan.projection.state import CATEGORIES
+from immiplan.report.debate import SERIES as REPORT_SERIES
 
 __all__ = ["INDICATORS", "SERIES", "ProjectionCache", "projection_json", "summary"]
 
-# indicator <- (origin, column, outcome group, scale). "projection" columns come from
-# ProjectionResult.indicators (shares there in %), "outcomes" from the tidy outcome table.
+# The page's series: those the report shows, in its terms (``immiplan.report.debate.SERIES``:
+# origin, column, outcome group, scale), and four of the page's own.
+_FROM_THE_REPORT = (
+    "population",
+    "working_age_20_64",
+    "share_65_plus",
+    "median_age",
+    "immigrants",
+    "french_share_all",
+    "french_share_recent",
+    "labour_force",
+    "francization_students",
+    "francization_cost",
+)
 SERIES: dict[str, tuple[str, str, str, float]] = {
-    "population": ("projection", "population", "", 1.0),
-    "working_age_20_64": ("outcomes", "population_20_64", "all", 1.0),
+    **{key: REPORT_SERIES[key] for key in _FROM_THE_REPORT},
     "population_65_plus": ("outcomes", "population_65_plus", "all", 1.0),
-    "share_65_plus": ("projection", "share_65_plus", "", 0.01),
     "dependency_ratio": ("projection", "dependency_ratio", "", 1.0),
-    "median_age": ("projection", "median_age", "", 1.0),
-    "immigrants": ("projection", "immigrants", "", 1.0),
-    "french_share_all": ("outcomes", "french_share", "all", 1.0),
-    "french_share_recent": ("outcomes", "french_share", "landed_under_5", 1.0),
-    "labour_force": ("outcomes", "labour_force", "all", 1.0),
     "labour_force_recent": ("outcomes", "labour_force", "landed_under_5", 1.0),
     "unemployment_rate_recent": ("outcomes", "unemployment_rate", "landed_under_5", 1.0),
-    "francization_students": ("outcomes", "francization_students", "all", 1.0),
-    "francization_cost": ("outcomes", "francization_cost", "all", 1.0),
 }
 
 INDICATORS: dict[str, dict[str, Any]] = {
@@ -272,49 +276,23 @@ def _last_flow_year(result: dict[str, Any], key: str, year: int) -> int:
 def summary(reform: dict[str, Any], baseline: dict[str, Any], lang: str) -> list[str]:
     """The plain-language comparison of ``reform`` with ``baseline`` at the horizon, in
     ``lang`` (the report's sentences, :mod:`immiplan.report.i18n`)."""
-    from immiplan.report.i18n import format_money, format_number, format_percent, text
+    from immiplan.report.i18n import (
+        format_money,
+        format_number,
+        format_percent,
+        headline_sentences,
+    )
 
     year = min(int(reform["horizon"]), int(baseline["horizon"]))
     name, ref = reform["title"][lang], baseline["title"][lang]
-    out: list[str] = []
-    pop, pop_ref = _at(reform, "population", year), _at(baseline, "population", year)
-    if pop is not None and pop_ref is not None:
-        diff = pop - pop_ref
-        key = (
-            "summary.population_same"
-            if round(diff) == 0
-            else ("summary.population_fewer" if diff < 0 else "summary.population_more")
-        )
-        pct = format_percent(diff / pop_ref if pop_ref else None, lang, 1, signed=True)
-        out.append(
-            text(
-                key,
-                lang,
-                horizon=year,
-                scenario=name,
-                ref=ref,
-                diff=format_number(abs(diff), lang),
-                pct=pct,
-            )
-        )
-    wa, wa_ref = _at(reform, "working_age_20_64", year), _at(baseline, "working_age_20_64", year)
-    if wa is not None and wa_ref is not None and round(wa - wa_ref) != 0:
-        key = "summary.working_age_fewer" if wa < wa_ref else "summary.working_age_more"
-        out.append(text(key, lang, diff=format_number(abs(wa - wa_ref), lang)))
-    for indicator, key in (
-        ("share_65_plus", "summary.share_65_plus"),
-        ("french_share_all", "summary.french"),
-    ):
-        value, ref_value = _at(reform, indicator, year), _at(baseline, indicator, year)
-        if value is not None and ref_value is not None:
-            out.append(
-                text(
-                    key,
-                    lang,
-                    value=format_percent(value, lang, 1),
-                    ref_value=format_percent(ref_value, lang, 1),
-                )
-            )
+    out = headline_sentences(
+        lambda key: _at(reform, key, year),
+        lambda key: _at(baseline, key, year),
+        year=year,
+        scenario=name,
+        ref=ref,
+        lang=lang,
+    )
     dep, dep_ref = _at(reform, "dependency_ratio", year), _at(baseline, "dependency_ratio", year)
     if dep is not None and dep_ref is not None:
         out.append(

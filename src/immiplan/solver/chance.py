@@ -266,23 +266,30 @@ def _required(lower: FloatArray, upper: FloatArray, low: float, high: float) -> 
     return np.where(reachable, np.maximum(lower, low), np.inf)
 
 
-def _least(lower: FloatArray, upper: FloatArray, p: float, low: float, high: float) -> float | None:
-    """The least level in ``[low, high]`` inside at least ``p`` of the intervals."""
-    need = int(np.ceil(p * lower.size - 1e-9))
-    candidates = np.unique(np.clip(np.concatenate([[low], lower[np.isfinite(lower)]]), low, high))
-    for z in candidates:
-        if ((lower <= z + 1e-9) & (z <= upper + 1e-9)).sum() >= need:
-            return float(z)
-    return None
-
-
-def _most(lower: FloatArray, upper: FloatArray, low: float, high: float) -> float:
-    """The least level in ``[low, high]`` inside the most intervals (the closest answer)."""
+def _coverage(
+    lower: FloatArray, upper: FloatArray, low: float, high: float
+) -> tuple[FloatArray, NDArray[np.intp]]:
+    """The candidate levels in ``[low, high]`` (``low`` and every finite floor, ascending)
+    and how many intervals each lies in."""
     candidates = np.unique(np.clip(np.concatenate([[low], lower[np.isfinite(lower)]]), low, high))
     inside = (lower[None] <= candidates[:, None] + 1e-9) & (
         candidates[:, None] <= upper[None] + 1e-9
     )
-    return float(candidates[int(np.argmax(inside.sum(axis=1)))])
+    return candidates, inside.sum(axis=1)
+
+
+def _least(lower: FloatArray, upper: FloatArray, p: float, low: float, high: float) -> float | None:
+    """The least level in ``[low, high]`` inside at least ``p`` of the intervals."""
+    need = int(np.ceil(p * lower.size - 1e-9))
+    candidates, counts = _coverage(lower, upper, low, high)
+    enough = np.flatnonzero(counts >= need)
+    return float(candidates[enough[0]]) if enough.size else None
+
+
+def _most(lower: FloatArray, upper: FloatArray, low: float, high: float) -> float:
+    """The least level in ``[low, high]`` inside the most intervals (the closest answer)."""
+    candidates, counts = _coverage(lower, upper, low, high)
+    return float(candidates[int(np.argmax(counts))])
 
 
 def _achieved(
