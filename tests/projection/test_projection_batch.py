@@ -15,6 +15,7 @@ from immiplan.projection.engine import (
     BATCHED_FIELDS,
     ProjectionInputs,
     ProjectionOutputs,
+    _rate_classes,
     project,
 )
 from immiplan.projection.synthetic import synthetic_inputs
@@ -204,3 +205,38 @@ def test_trajectory_counts_that_disagree_are_refused() -> None:
     with pytest.raises(InputError) as bad_scale:
         dataclasses.replace(runs[0], emigration_scale=-np.ones(4))
     assert bad_scale.value.field == "emigration_scale"
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    width=st.integers(2, 6),
+    differ_at=st.one_of(st.none(), st.integers(0, 5)),
+    k=st.integers(1, 2),
+    scaled=st.booleans(),
+)
+def test_states_sharing_their_rates_give_the_same_batch_as_separate_runs(
+    seed: int, width: int, differ_at: int | None, k: int, scaled: bool
+) -> None:
+    """A batch computes the survival factor once per run of states whose migration rates
+    are equal in every step; a state that shares them in some steps only is not merged.
+    Either way each trajectory equals its own run."""
+    base = synthetic_inputs(seed, steps=6, n_traits=k, with_npr=True, with_transition=k > 1)
+    emig, interp = np.array(base.emigration), np.array(base.interprovincial)
+    firsts = np.arange(0, 46, width)
+    of_state = firsts[np.arange(46) // width]  # runs of ``width`` states share rates
+    emig, interp = emig[:, of_state], interp[:, of_state]
+    if differ_at is not None:  # ... but for one state in one step
+        emig[differ_at, 1] *= 1.5
+    # State 1 then splits the first run in two (width 2) or three.
+    expected = firsts.size + (0 if differ_at is None else 1 if width == 2 else 2)
+    assert _rate_classes(emig[:, None], interp[:, None])[1].size == expected  # type: ignore[index]
+    shared = dataclasses.replace(base, emigration=emig, interprovincial=interp)
+    rng = np.random.default_rng(seed)
+    extra: dict[str, Any] = {"survival": np.stack([shared.survival, shared.survival * 0.999])}
+    if scaled:
+        extra["emigration_scale"] = rng.uniform(0.5, 1.5, (2, 6))
+    batch = dataclasses.replace(shared, **extra)
+    out = project(batch)
+    _assert_equal_runs(batch, out)
+    assert _identity_error(out) < 1e-9

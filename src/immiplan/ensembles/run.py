@@ -266,7 +266,7 @@ def _reducer(base: EnsembleBase) -> Callable[[FloatArray], FloatArray]:
             else np.zeros(ages.shape[:1])
         )
         if non_immigrant is not None:
-            known = p[:, :, 1].sum(axis=(1, 2, 3))
+            known = np.einsum("rsxa->r", p[:, :, 1])  # einsum: one pass over a strided view
             if ni is not None:
                 known = known + non_immigrant * p[:, ni, 0, :, 0].sum(axis=1)
         else:

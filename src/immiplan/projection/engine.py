@@ -631,17 +631,20 @@ def project(
     pop[0] = inp.population if batched else inp.population[None]
     kept: list[FloatArray] = [] if reduce is None else [_reduced(reduce, pop[0], batched)]
     births = np.zeros((n_t, n_r, n_x))
-    deaths = np.zeros((n_t, n_r, n_x))
     immigrants = np.array(np.broadcast_to(admissions.sum(axis=(3, 4)), (n_t, n_r, n_c)))
     transitions = np.zeros((n_t, n_r, n_c))
-    emig_out = np.zeros((n_t, n_r))
-    interp_out = np.zeros((n_t, n_r))
-    npr_net = np.zeros((n_t, n_r))
+    # Flows by cell, kept for every step and summed once after the loop.
+    exposed = np.zeros((n_t, n_r, n_x, n_a))  # the start population P*, by sex and age
+    lost = np.zeros((n_t, n_r, n_x, n_a))  # net emigrants
+    gained = np.zeros((n_t, n_r, n_x, n_a))  # net interprovincial migrants
+    net_arrivals = np.zeros((n_t, n_r, n_x, n_a))  # set by the stock paths
+    taken_by_cell = np.zeros((n_t, n_r, n_c, n_x, n_a))  # transitions from the NPR stock
     npr_exits = np.zeros((n_t, n_r))
     other = np.zeros((n_t, n_r))
 
-    # Per-step arrays computed once, outside the loop.
+    # Per-step arrays computed once, outside the loop (none of the state's size).
     deaths_weight = 1.0 - survival  # (T, R|1, X, A)
+    growth_factor = h * survival + (1.0 - h)  # (T, R|1, X, A), see _growth
     take_transitions = npr is not None and bool(np.any(share > 0))
     # Trait shares of arrivals by step: (T, C, K, X, A) and (T, K, X, A), shared.
     if inp.entry_traits is None:
@@ -669,136 +672,173 @@ def project(
 
     # Work buffers, reused every step.
     surv = np.empty(shape)
-    rates = np.empty((2, n_r, n_s, n_x, n_a))  # the net rate m and a scaled rate
-    grow = np.empty((n_r, n_s, n_x, n_a))
+    by_state = np.empty((n_r, n_s, n_x, n_a)) if multi_trait else None
     ent = np.empty((n_r, n_c, n_k, n_x, n_a))
     late = np.empty((n_r, n_c, n_k, n_x, n_a))
     from_stock = npr is not None and (flows or take_transitions)
+    if from_stock and npr is not None:
+        # The NPR cells' net rate m (T, R|1, X, A): P* = P·(1 + h·m) there.
+        m_npr = _net_rate_of(npr, interprovincial, interp_scale, emigration, emig_scale)
+        npr_at_start = 1.0 + h * m_npr
+        npr_late = (1.0 - h) * m_npr
 
-    for i in range(n_t):
-        p, new = (pop[i], pop[i + 1]) if reduce is None else (pop[i % 2], pop[(i + 1) % 2])
-        sv = survival[i][:, None]  # (R|1, 1, X, A): broadcasts over states
-        emig_s = None if emig_scale is None else emig_scale[i]
-        interp_s = None if interp_scale is None else interp_scale[i]
+    # The survival factor g of step 2, by trajectory, state, sex and age. In a batch, states
+    # whose migration rates are equal in every step (immigrant durations in one band, say)
+    # share it: it is computed once per such class and spread to the states.
+    classes = _rate_classes(emigration, interprovincial) if n_r > 1 else None
+    loss_rates, gain_rates = emigration, interprovincial  # (T, R|1, S or classes, X, A)
+    if classes is not None:
+        class_of_state, first_state = classes
+        loss_rates, gain_rates = emigration[:, :, first_state], interprovincial[:, :, first_state]
+        spread = np.empty((n_r, n_s, n_x, n_a))
+    grow = np.empty((2, n_r, gain_rates.shape[2], n_x, n_a))  # g and a scaled rate
 
-        # 1. rate-based net migration NM = P·m, m = interprovincial − emigration rates,
-        # counted on the start population.
-        m = _net_rate(interprovincial[i], interp_s, emigration[i], emig_s, rates)
-        p_by_state = p.sum(axis=2) if multi_trait else p[:, :, 0]  # (R, S, X, A)
-        emig_out[i] = _scaled(_dot(p_by_state, emigration[i]), emig_s)
-        interp_out[i] = _scaled(_dot(p_by_state, interprovincial[i]), interp_s)
+    # Divisions below guard their zero cases with np.where or np.fmin.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(n_t):
+            p, new = (pop[i], pop[i + 1]) if reduce is None else (pop[i % 2], pop[(i + 1) % 2])
+            sv = survival[i][:, None]  # (R|1, 1, X, A): broadcasts over states
+            emig_s = None if emig_scale is None else emig_scale[i]
+            interp_s = None if interp_scale is None else interp_scale[i]
 
-        # 2. the start population P* = P + h·NM (+ h·exogenous migrants). Below, P* is
-        # needed only summed over states (deaths, exposure) and in the NPR cells (the
-        # transitions), so it is never built: its survivors plus the end share of NM are
-        # P*·S + (1 − h)·NM = P·g with g = S + m·(h·S + 1 − h), one pass over the state.
-        at_start = p_by_state.sum(axis=1) + h * np.einsum("rsxa,rsxa->rxa", p_by_state, m)
-        g = grow[: max(m.shape[0], sv.shape[0])]  # (R|1, S, X, A)
-        np.multiply(m, h * sv + (1.0 - h), out=g)
-        g += sv
-        np.multiply(p, g[:, :, None], out=surv)
-        exo_k = None
-        if exo is not None:
-            exo_k = _exogenous_by_trait(exo[i], p) if multi_trait else exo[i][:, :, None]
-            at_start += h * exo_k.sum(axis=(1, 2))
-            surv += (h * sv[:, :, None]) * exo_k
+            # 1. rate-based net migration NM = P·m, m = interprovincial − emigration rates,
+            # counted on the start population. The flows and the start population need P·m
+            # only summed over states, and m is linear in the two rates, so each rate meets
+            # the population once: Σ_s P·emigration and Σ_s P·interprovincial, by sex and age.
+            p_by_state = _over_traits(p, by_state)  # (R, S, X, A)
+            _over_states(p_by_state, emigration[i], emig_s, lost[i])  # (R, X, A)
+            _over_states(p_by_state, interprovincial[i], interp_s, gained[i])
 
-        # 3. admissions: transitions out of the NPR stock (at the start), the rest from
-        # abroad (h at the start, 1 - h at the end).
-        abroad = admissions[i]  # (R|1, C, X, A)
-        entry_traits_k = entry_by_step[i if entry_varies else 0][None]  # (1, C, K, X, A)
-        if from_stock and npr is not None:
-            # The NPR cells of P* (R, K, X, A), which the transitions and exits deplete.
-            stock_k = p[:, npr] * (1.0 + h * m[:, npr])[:, None]
-            if exo_k is not None:
-                stock_k += h * exo_k[:, npr]
-            before = stock_k.sum(axis=1)
-        if flows and npr is not None:
-            abroad = _npr_flows(
-                stock_k,
-                abroad,
-                None if exit_rate is None else exit_rate[i],
-                None if trans_rate is None else trans_rate[i],
-                share[i] if take_transitions else None,
-                npr_exits[i],
-                transitions[i],
-                ent,
-                multi_trait,
+            # 2. the start population P* = P + h·NM (+ h·exogenous migrants). Below, P* is
+            # needed only summed over states (deaths, exposure) and in the NPR cells (the
+            # transitions), so it is never built: its survivors plus the end share of NM are
+            # P*·S + (1 − h)·NM = P·g with g = S + m·(h·S + 1 − h), one pass over the state.
+            at_start = exposed[i]
+            np.sum(p_by_state, axis=1, out=at_start)
+            at_start += h * (gained[i] - lost[i])
+            g = _growth(
+                growth_factor[i], survival[i], gain_rates[i], interp_s, loss_rates[i], emig_s, grow
             )
-            np.multiply(abroad[:, :, None], entry_traits_k, out=late)
-            ent += h * late
-        elif take_transitions and npr is not None:
-            demand = share[i][:, :, None, None] * abroad  # (R|1, C, X, A)
-            wanted = demand.sum(axis=1)
-            stock = stock_k.sum(axis=1) if multi_trait else stock_k[:, 0]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                # Take what is asked, or what is there (nothing from an empty cell).
-                ratio = np.where(wanted > stock, np.maximum(stock, 0.0) / wanted, 1.0)
-                mix = np.where(stock[:, None] > 0, stock_k / stock[:, None], 0.0)  # trait mix
-                left = np.where(stock > 0, 1.0 - wanted * ratio / stock, 1.0)
-            taken = demand * ratio[:, None]  # (R, C, X, A)
-            transitions[i] = taken.sum(axis=(2, 3))
-            abroad = abroad - taken
-            np.multiply(abroad[:, :, None], entry_traits_k, out=late)
-            stock_k *= left[:, None]
-            # Transitions are already in Quebec: all of them face the whole step.
-            np.multiply(taken[:, :, None], mix[:, None], out=ent)
-            ent += h * late
-        else:
-            np.multiply(abroad[:, :, None], entry_traits_k, out=late)
-            np.multiply(late, h, out=ent)
-        late *= 1.0 - h
-        if from_stock and npr is not None:
-            # What the NPR cells kept survives (and their share of NM moves at the end).
-            at_start += stock_k.sum(axis=1) - before
-            np.multiply(stock_k, sv, out=surv[:, npr])
-            surv[:, npr] += (1.0 - h) * p[:, npr] * m[:, npr][:, None]
+            if classes is not None:
+                g = np.take(g, class_of_state, axis=1, out=spread[: g.shape[0]], mode="clip")
+            np.multiply(p, g[:, :, None], out=surv)
+            exo_k = None
+            if exo is not None:
+                exo_k = _exogenous_by_trait(exo[i], p) if multi_trait else exo[i][:, :, None]
+                at_start += h * exo_k.sum(axis=(1, 2))
+                surv += (h * sv[:, :, None]) * exo_k
 
-        # 4. deaths (start population and arrivals counted at the start) and the
-        # arrivals' survivors.
-        at_start += ent.sum(axis=(1, 2))  # (R, X, A)
-        died = (at_start * deaths_weight[i]).sum(axis=-1)  # (R, X)
-        fem_start = at_start[:, fem]
-        ent *= sv[:, :, None]
-        ent += late
+            # 3. admissions: transitions out of the NPR stock (at the start), the rest from
+            # abroad (h at the start, 1 - h at the end).
+            abroad = admissions[i]  # (R|1, C, X, A)
+            entry_traits_k = entry_by_step[i if entry_varies else 0][None]  # (1, C, K, X, A)
+            if from_stock and npr is not None:
+                # The NPR cells of P* (R, K, X, A), which the transitions and exits deplete.
+                stock_k = p[:, npr] * npr_at_start[i][:, None]
+                if exo_k is not None:
+                    stock_k += h * exo_k[:, npr]
+                before = stock_k.sum(axis=1) if multi_trait else stock_k[:, 0].copy()
+            if flows and npr is not None:
+                abroad = _npr_flows(
+                    stock_k,
+                    abroad,
+                    None if exit_rate is None else exit_rate[i],
+                    None if trans_rate is None else trans_rate[i],
+                    share[i] if take_transitions else None,
+                    npr_exits[i],
+                    transitions[i],
+                    ent,
+                    multi_trait,
+                )
+                np.multiply(abroad[:, :, None], entry_traits_k, out=late)
+                ent += h * late
+            elif take_transitions and npr is not None:
+                demand = share[i][:, :, None, None] * abroad  # (R|1, C, X, A)
+                wanted = demand.sum(axis=1)
+                stock = stock_k.sum(axis=1) if multi_trait else stock_k[:, 0]
+                # Take what is asked, or what is there (nothing from an empty cell; a share
+                # of 1 where nothing is asked).
+                ratio = np.fmin(np.maximum(stock, 0.0) / wanted, 1.0)
+                taken = np.multiply(demand, ratio[:, None], out=taken_by_cell[i])  # (R, C, X, A)
+                abroad = abroad - taken
+                np.multiply(abroad[:, :, None], entry_traits_k, out=late)
+                # Transitions leave the stock with its trait mix and are already in the
+                # province: all of them face the whole step.
+                if multi_trait:
+                    mix = np.where(stock[:, None] > 0, stock_k / stock[:, None], 0.0)
+                    stock_k -= (wanted * ratio)[:, None] * mix
+                    np.multiply(taken[:, :, None], mix[:, None], out=ent)
+                else:
+                    stock_k[:, 0] -= wanted * ratio
+                    ent[:, :, 0] = taken
+                ent += h * late
+            else:
+                np.multiply(abroad[:, :, None], entry_traits_k, out=late)
+                np.multiply(late, h, out=ent)
+            late *= 1.0 - h
+            if from_stock and npr is not None:
+                # What the NPR cells kept survives (and their share of NM moves at the end).
+                at_start += (stock_k.sum(axis=1) if multi_trait else stock_k[:, 0]) - before
+                np.multiply(stock_k, sv, out=surv[:, npr])
+                surv[:, npr] += p[:, npr] * npr_late[i][:, None]
 
-        # 5. trait progression after survival.
-        if trans_fn is not None:
-            prob = np.asarray(trans_fn(i, int(inp.base_year) + i, surv if batched else surv[0]))
-            _progress(surv, prob if prob.ndim == 5 else prob[None])
-        elif trans_array is not None:
-            _progress(surv, trans_array[i][None])
+            # 4. deaths (start population and arrivals counted at the start) and the
+            # arrivals' survivors.
+            at_start += ent.sum(axis=(1, 2))  # (R, X, A)
+            fem_start = at_start[:, fem]
+            ent *= sv[:, :, None]
+            ent += late
 
-        # 6. ageing and durations, then arrivals at duration 0.
-        _advance(surv, new, blk, n_c, n_d)
-        arrived = new[:, entry]  # (R, C, K, X, A) view
-        arrived[..., 1:] += ent[..., :-1]
-        arrived[..., -1] += ent[..., -1]
-        if exo_k is not None:
-            new += (1.0 - h) * exo_k
+            # 5. trait progression after survival.
+            if trans_fn is not None:
+                prob = np.asarray(trans_fn(i, int(inp.base_year) + i, surv if batched else surv[0]))
+                _progress(surv, prob if prob.ndim == 5 else prob[None])
+            elif trans_array is not None:
+                _progress(surv, trans_array[i][None])
 
-        # 7. stock paths (NPR, asylum claimants): net arrivals (or departures) to reach them.
-        for state, target in paths:
-            cur_k = new[:, state]  # (R, K, X, A) view
-            cur = cur_k.sum(axis=1) if multi_trait else cur_k[:, 0]
-            gap = target[i] - cur
-            npr_net[i] += gap.sum(axis=(1, 2))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                keep = np.where(gap < 0, np.where(cur > 0, 1.0 + gap / cur, 0.0), 1.0)
-            cur_k *= keep[:, None]
-            cur_k += np.maximum(gap, 0.0)[:, None] * npr_by_step[i if npr_varies else 0][None]
+            # 6. ageing and durations, then arrivals at duration 0.
+            _advance(surv, new, blk, n_c, n_d)
+            arrived = new[:, entry]  # (R, C, K, X, A) view
+            arrived[..., 1:] += ent[..., :-1]
+            arrived[..., -1] += ent[..., -1]
+            if exo_k is not None:
+                new += (1.0 - h) * exo_k
 
-        # 8. births from the start and end female exposure; newborns are non-immigrants.
-        fem_end = new[:, :, :, fem].sum(axis=(1, 2))  # (R, A)
-        exposure = (1.0 - w_end) * fem_start + w_end * fem_end
-        total_births = (asfr[i] * exposure).sum(axis=-1)  # (R,)
-        born = total_births[:, None] * sex_shares[i]  # (R, X)
-        alive = born * newborn_survival[i]
-        new[:, newborn, inp.newborn_trait, :, 0] += alive
-        births[i] = born
-        deaths[i] = died + born - alive
-        if reduce is not None:
-            kept.append(_reduced(reduce, new, batched))
+            # 7. stock paths (NPR, asylum claimants): net arrivals (or departures) to reach them.
+            for state, target in paths:
+                cur_k = new[:, state]  # (R, K, X, A) view
+                cur = cur_k.sum(axis=1) if multi_trait else cur_k[:, 0]
+                gap = target[i] - cur
+                net_arrivals[i] += gap
+                if multi_trait:
+                    # Departures leave each trait in proportion (a cell that loses people
+                    # held some: the target is never negative); arrivals come with the
+                    # NPR entry traits.
+                    cur_k *= np.where(gap < 0, target[i] / cur, 1.0)[:, None]
+                    cur_k += (
+                        np.maximum(gap, 0.0)[:, None] * npr_by_step[i if npr_varies else 0][None]
+                    )
+                else:
+                    cur_k[:, 0] = target[i]
+
+            # 8. births from the start and end female exposure; newborns are non-immigrants.
+            fem_end = new[:, :, :, fem].sum(axis=(1, 2))  # (R, A)
+            exposure = (1.0 - w_end) * fem_start + w_end * fem_end
+            total_births = (asfr[i] * exposure).sum(axis=-1)  # (R,)
+            born = total_births[:, None] * sex_shares[i]  # (R, X)
+            new[:, newborn, inp.newborn_trait, :, 0] += born * newborn_survival[i]
+            births[i] = born
+            if reduce is not None:
+                kept.append(_reduced(reduce, new, batched))
+
+    emig_out = lost.sum(axis=(2, 3))
+    interp_out = gained.sum(axis=(2, 3))
+    npr_net = net_arrivals.sum(axis=(2, 3))
+    if take_transitions and not flows:
+        transitions = taken_by_cell.sum(axis=(3, 4))
+    # Deaths: those of the start population and of the arrivals counted at the start, and
+    # the newborns who do not survive to the end of the step.
+    deaths = (exposed * deaths_weight).sum(axis=-1) + births * (1.0 - newborn_survival)
 
     # The public layout: trajectories first in a batched run, no trajectory axis otherwise.
     def out(a: FloatArray) -> FloatArray:
@@ -827,38 +867,106 @@ def _reduced(
     return np.array(reduce(state if batched else state[0]))
 
 
-def _net_rate(
+def _over_traits(population: FloatArray, out: FloatArray | None) -> FloatArray:
+    """``population`` ``(R, S, K, X, A)`` summed over traits into ``out`` ``(R, S, X, A)``
+    (a view of the one trait where ``K = 1``)."""
+    if out is None:
+        return population[:, :, 0]
+    if population.shape[2] == 2:  # a pairwise add reads the strided halves faster than sum
+        return np.add(population[:, :, 0], population[:, :, 1], out=out)
+    return np.sum(population, axis=2, out=out)
+
+
+def _over_states(
+    population: FloatArray, rate: FloatArray, scale: FloatArray | None, out: FloatArray
+) -> FloatArray:
+    """``Σ_s population·rate·scale`` by trajectory, sex and age, written into ``out``
+    ``(R, X, A)``.
+
+    ``population`` is ``(R, S, X, A)``, ``rate`` ``(R|1, S, X, A)`` and ``scale`` the
+    step's multiplier ``(R|1,)`` of the rate, or ``None``.
+    """
+    if rate.shape[0] == population.shape[0]:
+        np.einsum("rsxa,rsxa->rxa", population, rate, out=out)
+    else:
+        np.einsum("rsxa,sxa->rxa", population, rate[0], out=out)
+    if scale is not None:
+        out *= scale[:, None, None]
+    return out
+
+
+def _scaled_rate(rate: FloatArray, scale: FloatArray | None) -> FloatArray:
+    """A rate (or factor) ``rate`` times its multiplier ``scale``, whose axes are its leading
+    ones, if any (small arrays)."""
+    if scale is None:
+        return rate
+    return np.asarray(rate * scale.reshape(scale.shape + (1,) * (rate.ndim - scale.ndim)))
+
+
+def _net_rate_of(
+    state: int,
+    gain: FloatArray,
+    gain_scale: FloatArray | None,
+    loss: FloatArray,
+    loss_scale: FloatArray | None,
+) -> FloatArray:
+    """The net rate ``m = gain·gain_scale − loss·loss_scale`` of one state, ``(..., X, A)``,
+    from rates ``(..., S, X, A)`` and multipliers ``(...)`` or ``None``."""
+    return np.asarray(
+        _scaled_rate(gain[..., state, :, :], gain_scale)
+        - _scaled_rate(loss[..., state, :, :], loss_scale),
+        dtype=float,
+    )
+
+
+def _rate_classes(*rates: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """Runs of consecutive states whose ``rates`` (``(T, 1, S, X, A)``, shared by the
+    trajectories) are equal in every step, sex and age: the class of each state and the
+    first state of each class; ``None`` where rates differ by trajectory or where classes
+    would save less than a quarter of the states."""
+    if any(r.shape[1] != 1 for r in rates):
+        return None
+    n_s = rates[0].shape[2]
+    same = np.ones(n_s - 1, dtype=bool)
+    for r in rates:
+        same &= (r[:, :, 1:] == r[:, :, :-1]).all(axis=(0, 1, 3, 4))
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))
+    if starts.size > 0.75 * n_s:
+        return None
+    return np.cumsum(np.concatenate([[0], ~same])).astype(np.intp), starts
+
+
+def _growth(
+    factor: FloatArray,
+    survival: FloatArray,
     gain: FloatArray,
     gain_scale: FloatArray | None,
     loss: FloatArray,
     loss_scale: FloatArray | None,
     buffers: FloatArray,
 ) -> FloatArray:
-    """``gain·gain_scale − loss·loss_scale`` by trajectory, ``(R|1, S, X, A)``, in
-    ``buffers`` (``(2, R, S, X, A)``): no new array of the state's size each step."""
-    n = max(
-        gain.shape[0],
-        loss.shape[0],
-        *(s.shape[0] for s in (gain_scale, loss_scale) if s is not None),
-    )
+    """One step's survival factor ``g = S + m·(h·S + 1 − h)`` of every cell, ``m`` the net
+    rate ``gain·gain_scale − loss·loss_scale``.
+
+    ``factor`` is ``h·S + 1 − h`` and ``survival`` ``S``, both ``(R|1, X, A)``; the rates
+    are ``(R|1, S, X, A)`` and their multipliers ``(R|1,)`` or ``None``. The result is
+    written into ``buffers[0]`` (``buffers``: ``(2, R, S, X, A)``), so no array of the
+    state's size is allocated. The multipliers go into the small ``factor`` rather than
+    into the rates, so a rate scaled by trajectory costs no extra pass over the state.
+    """
+    scales = [s.shape[0] for s in (gain_scale, loss_scale) if s is not None]
+    n = max(factor.shape[0], gain.shape[0], loss.shape[0], *scales)
     out, tmp = buffers[0, :n], buffers[1, :n]
+    factor = factor[:, None]  # (R|1, 1, X, A)
     if gain_scale is None and loss_scale is None:
-        return np.subtract(gain, loss, out=out)
-    if gain_scale is None:
-        np.copyto(out, gain)
+        np.subtract(gain, loss, out=out)
+        out *= factor
     else:
-        np.multiply(gain, gain_scale[:, None, None, None], out=out)
-    if loss_scale is None:
-        out -= loss
-    else:
-        np.multiply(loss, loss_scale[:, None, None, None], out=tmp)
+        np.multiply(gain, _scaled_rate(factor, gain_scale), out=out)
+        np.multiply(loss, _scaled_rate(factor, loss_scale), out=tmp)
         out -= tmp
+    out += survival[:, None]
     return out
-
-
-def _scaled(totals: FloatArray, scale: FloatArray | None) -> FloatArray:
-    """A step's totals by trajectory ``(R,)`` times its multiplier ``(R|1,)``, if any."""
-    return totals if scale is None else np.asarray(totals * scale, dtype=float)
 
 
 def _npr_flows(
@@ -913,16 +1021,6 @@ def _npr_flows(
     # Transitions are already in the province: all of them face the whole step.
     np.multiply(taken_c[:, :, None], mix[:, None], out=ent)
     return np.asarray(abroad, dtype=float)
-
-
-def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
-    """Sum of products over every axis but the first (``R``); ``b`` may have ``R = 1``."""
-    if a.shape[0] == 1 and b.shape[0] == 1:  # one run: the cheapest call
-        return np.array([np.vdot(a, b)])
-    flat = a.reshape(a.shape[0], -1)
-    if b.shape[0] == 1:
-        return np.einsum("ri,i->r", flat, b.reshape(-1))  # einsum: no threaded BLAS
-    return np.einsum("ri,ri->r", flat, b.reshape(b.shape[0], -1))
 
 
 def _progress(surv: FloatArray, prob: FloatArray) -> None:
