@@ -165,8 +165,8 @@ class ReportInput:
 
     def indicators(self) -> list[str]:
         """The indicators with at least one value in the series, in the report's order."""
-        known = self.series[self.series["value"].notna()]
-        present = set(known["indicator"].astype(str))
+        known = self.series.loc[self.series["value"].notna(), "indicator"]
+        present = {str(name) for name in known.unique()}
         return [key for key in INDICATORS if key in present]
 
     def validate(self) -> None:
