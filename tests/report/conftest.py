@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from immiplan.report.model import ReportInput, ScenarioInfo
+from immiplan.solver.report import TakesRow
 from immiplan.system.references import Reference
 
 BASE_YEAR = 2018
@@ -236,6 +237,12 @@ def make_report_input() -> ReportInput:
             "2018 plan": {"fr": "Plan 2018", "en": "2018 plan"},
             "2019 plan": {"fr": "Plan 2019", "en": "2019 plan"},
         },
+        # Synthetic answers of the inverse planner (the section's layout, not its numbers:
+        # tests/solver/test_solver_report.py checks those against the solver).
+        what_it_takes=(
+            TakesRow("un-iii", {"fr": "Population", "en": "Population"}, 61_000, 52_000, 64_000),
+            TakesRow("un-iv", {"fr": "20–64 ans", "en": "Aged 20–64"}, 88_000, None, None),
+        ),
     )
 
 

@@ -6,12 +6,13 @@ import pytest
 
 from immiplan.report.build import format_number
 from immiplan.solver import solve
-from immiplan.solver.report import UN_SETS, what_it_takes, what_it_takes_section
+from immiplan.solver.report import UN_SETS, report_rows, what_it_takes, what_it_takes_section
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_section_lists_the_un_targets_beside_the_plans(lang: str) -> None:
-    section = what_it_takes_section(2018, 2035, [40000.0, 52000.0], lang, format_number)
+    rows = what_it_takes(2018, 2035)
+    section = what_it_takes_section(rows, 2018, 2035, [40000.0, 52000.0], lang, format_number)
     assert section is not None
     assert len(section["rows"]) == len(UN_SETS)
     assert format_number(40000, lang) in section["plans"]
@@ -26,4 +27,6 @@ def test_its_levels_are_the_solver_answers() -> None:
 
 
 def test_no_section_without_a_base_of_that_year() -> None:
-    assert what_it_takes_section(1990, 2035, [], "en", format_number) is None
+    rows = report_rows(1990, 2035)
+    assert rows == ()
+    assert what_it_takes_section(rows, 1990, 2035, [], "en", format_number) is None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import BaseModel
@@ -28,6 +28,9 @@ from immiplan.report.model import ReportInput, ScenarioInfo
 from immiplan.system.categories import category_tree
 from immiplan.system.parameters import data_root, load_yaml
 from immiplan.system.references import Reference, references_in, unique_references
+
+if TYPE_CHECKING:
+    from immiplan.projection.scenario import LoadedScenario
 
 __all__ = [
     "DEBATES",
@@ -291,21 +294,22 @@ class DebateRun:
 
 
 def debate_report_input(
-    scenarios: Sequence[str] | None = None,
+    scenarios: Sequence[str | LoadedScenario] | None = None,
     *,
     horizon: int | None = None,
     cut_total: int | None = None,
     generated_by: str = "immiplan run",
     on_scenario: Callable[[str], None] | None = None,
     year: int = 2018,
+    what_it_takes: Callable[[int, int], tuple[Any, ...]] | None = None,
 ) -> DebateRun:
     """Run ``scenarios`` with their outcomes and gather everything the report shows.
 
     Parameters
     ----------
     scenarios:
-        Shipped scenario names or scenario files; the first is the reference. Default: the
-        debate's own (:data:`DEBATES`).
+        Shipped scenario names, scenario files or loaded scenarios; the first is the
+        reference. Default: the debate's own (:data:`DEBATES`).
     horizon:
         The last year (1 July) of every projection; by default each scenario's own, and
         the report stops at the earliest.
@@ -316,6 +320,10 @@ def debate_report_input(
         Called with each scenario's name before it runs (a progress bar).
     year:
         The debate (:data:`DEBATES`): its scenarios, plans, cut and series.
+    what_it_takes:
+        Gives the "What would it take" rows for the base year and the report's horizon;
+        by default :func:`immiplan.solver.report.report_rows`, here (``immiplan run``
+        computes them in a helper process while the scenarios run).
 
     Raises
     ------
@@ -324,14 +332,16 @@ def debate_report_input(
         before a scenario's base year.
     """
     from immiplan.pipeline import run
-    from immiplan.projection.scenario import load_scenario
+    from immiplan.projection.scenario import LoadedScenario, load_scenario
+    from immiplan.solver.report import report_rows
 
     spec = debate(year)
     if scenarios is None:
         scenarios = spec.scenarios
     if not scenarios:
         raise InputError("name at least one scenario", field="--scenarios")
-    loaded = [load_scenario(name) for name in scenarios]  # every file checked first
+    # Every file checked first (a scenario already loaded is used as it is).
+    loaded = [s if isinstance(s, LoadedScenario) else load_scenario(s) for s in scenarios]
     keys = [item.scenario.name for item in loaded]
     duplicated = sorted({key for key in keys if keys.count(key) > 1})
     if duplicated:
@@ -356,6 +366,7 @@ def debate_report_input(
             on_scenario(item.scenario.name)
         results[item.scenario.name] = run(item, horizon=horizon)
     last = min(int(result.projection.metadata["horizon"]) for result in results.values())
+    takes = (what_it_takes or report_rows)(base_year, last)
     data = ReportInput(
         scenarios=[scenario_info(item.scenario) for item in loaded],
         series=pd.concat(
@@ -372,6 +383,7 @@ def debate_report_input(
         generated_by=generated_by,
         plan_labels=spec.plan_labels,
         base_label=base_label(loaded[0].scenario.base),
+        what_it_takes=tuple(takes),
     )
     data.validate()
     return DebateRun(data=data, results=results)

@@ -128,6 +128,10 @@ class ReportInput:
     extra_charts: list[Any] = field(default_factory=list)
     """Functions ``lang -> Chart`` adding charts to the report (the ensembles' fan charts,
     in the section ``population``); empty by default."""
+    what_it_takes: tuple[Any, ...] = ()
+    """The inverse planner's answers for the UN targets on the report's base and years
+    (:func:`immiplan.solver.report.what_it_takes`), or empty: no "What would it take"
+    section."""
 
     @property
     def plan_columns(self) -> list[str]:

@@ -18,7 +18,7 @@ from immiplan.solver.context import known_bases
 from immiplan.solver.inverse import solve
 from immiplan.solver.shipped import shipped_targets
 
-__all__ = ["UN_SETS", "TakesRow", "what_it_takes", "what_it_takes_section"]
+__all__ = ["UN_SETS", "TakesRow", "report_rows", "what_it_takes", "what_it_takes_section"]
 
 UN_SETS: tuple[str, ...] = ("un-iii", "un-iv", "un-v", "un-vi")
 """The target sets the section shows, in order."""
@@ -104,7 +104,17 @@ def what_it_takes(base_year: int, horizon: int) -> tuple[TakesRow, ...]:
     return tuple(rows)
 
 
+def report_rows(base_year: int, horizon: int) -> tuple[TakesRow, ...]:
+    """:func:`what_it_takes` for a report: no rows (no section) where the solver refuses
+    the base or the years."""
+    try:
+        return what_it_takes(int(base_year), int(horizon))
+    except InputError:
+        return ()
+
+
 def what_it_takes_section(
+    rows: Sequence[TakesRow],
     base_year: int,
     horizon: int,
     plan_totals: Sequence[float],
@@ -113,13 +123,10 @@ def what_it_takes_section(
 ) -> dict[str, Any] | None:
     """The section's texts and table in ``lang`` (``None`` when there is nothing to show).
 
-    ``plan_totals``: the debate's plans' totals a year; ``number``: the report's number
-    formatter (``format_number``).
+    ``rows``: :func:`what_it_takes` of the report's base year and horizon; ``plan_totals``:
+    the debate's plans' totals a year; ``number``: the report's number formatter
+    (``format_number``).
     """
-    try:
-        rows = what_it_takes(int(base_year), int(horizon))
-    except InputError:
-        return None
     if not rows:
         return None
     out_of_reach = _TEXT["out"][lang]
