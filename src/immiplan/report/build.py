@@ -525,15 +525,14 @@ def _plans_table(data: ReportInput, lang: str) -> dict[str, Any]:
 
 def _what_it_takes(data: ReportInput, lang: str) -> dict[str, Any] | None:
     """The inverse planner's section (``immiplan.solver.report``), from the report's rows."""
-    if not data.what_it_takes:
+    rows = data.what_it_takes() if callable(data.what_it_takes) else data.what_it_takes
+    if not rows:
         return None
     from immiplan.solver.report import what_it_takes_section
 
     totals = data.plans.loc[data.plans["category"] == TOTAL, data.plan_columns]
     values = [float(v) for v in totals.to_numpy().ravel()] if not totals.empty else []
-    return what_it_takes_section(
-        data.what_it_takes, data.base_year, data.horizon, values, lang, format_number
-    )
+    return what_it_takes_section(rows, data.base_year, data.horizon, values, lang, format_number)
 
 
 def _cut_tables(data: ReportInput, lang: str) -> list[dict[str, Any]]:

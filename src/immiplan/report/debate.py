@@ -12,6 +12,7 @@ year for costs; years start on 1 July (flows run from 1 July to 30 June).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -321,9 +322,9 @@ def debate_report_input(
     year:
         The debate (:data:`DEBATES`): its scenarios, plans, cut and series.
     what_it_takes:
-        Gives the "What would it take" rows for the base year and the report's horizon;
-        by default :func:`immiplan.solver.report.report_rows`, here (``immiplan run``
-        computes them in a helper process while the scenarios run).
+        Gives the "What would it take" rows for the base year and the report's horizon
+        (default :func:`immiplan.solver.report.report_rows`); called when the report's
+        page is written, so that its solves overlap the chart export.
 
     Raises
     ------
@@ -366,7 +367,7 @@ def debate_report_input(
             on_scenario(item.scenario.name)
         results[item.scenario.name] = run(item, horizon=horizon)
     last = min(int(result.projection.metadata["horizon"]) for result in results.values())
-    takes = (what_it_takes or report_rows)(base_year, last)
+    takes = functools.partial(what_it_takes or report_rows, base_year, last)
     data = ReportInput(
         scenarios=[scenario_info(item.scenario) for item in loaded],
         series=pd.concat(
@@ -383,7 +384,7 @@ def debate_report_input(
         generated_by=generated_by,
         plan_labels=spec.plan_labels,
         base_label=base_label(loaded[0].scenario.base),
-        what_it_takes=tuple(takes),
+        what_it_takes=takes,
     )
     data.validate()
     return DebateRun(data=data, results=results)

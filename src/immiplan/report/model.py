@@ -11,6 +11,7 @@ them as percentages); money is Canadian dollars per year.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,10 +129,11 @@ class ReportInput:
     extra_charts: list[Any] = field(default_factory=list)
     """Functions ``lang -> Chart`` adding charts to the report (the ensembles' fan charts,
     in the section ``population``); empty by default."""
-    what_it_takes: tuple[Any, ...] = ()
+    what_it_takes: tuple[Any, ...] | Callable[[], tuple[Any, ...]] = ()
     """The inverse planner's answers for the UN targets on the report's base and years
-    (:func:`immiplan.solver.report.what_it_takes`), or empty: no "What would it take"
-    section."""
+    (:func:`immiplan.solver.report.what_it_takes`), or a function giving them when the
+    page is written (:func:`immiplan.report.build_report` calls it while the chart
+    exporters work); empty: no "What would it take" section."""
 
     @property
     def plan_columns(self) -> list[str]:
