@@ -10,20 +10,13 @@ import pytest
 import yaml
 
 from immiplan.errors import InputError
-from immiplan.projection.base import (
-    AGES,
-    CATEGORIES,
-    FILES,
-    BaseData,
-    base_folder,
-    build_quebec_2018,
-    derived_tables,
-    load_quebec_2018,
-)
+from immiplan.projection.base import AGES, CATEGORIES, BaseData
+from immiplan.projection.bases import ROLES, base_path, load_base
+from immiplan.projection.builders.quebec_2018 import build_quebec_2018, derived_tables
 from immiplan.projection.lifetable import life_table
 from immiplan.system.references import parse_references, sidecar_reference
 
-FOLDER = Path(str(base_folder()))
+FOLDER = Path(str(base_path("quebec-2018")))
 CSV_FILES = sorted(FOLDER.rglob("*.csv"))
 DERIVED = {
     "fertility",
@@ -48,7 +41,7 @@ FIVE_YEAR_2018 = [
 
 @pytest.fixture(scope="module")
 def base() -> BaseData:
-    return load_quebec_2018()
+    return load_base("quebec-2018")
 
 
 def test_population_totals_are_the_published_ones(base: BaseData) -> None:
@@ -153,7 +146,7 @@ def test_base_data_is_frozen(base: BaseData) -> None:
 
 
 def test_every_file_has_references(base: BaseData) -> None:
-    assert set(base.references) == set(FILES)
+    assert set(base.references) == set(ROLES)
     for refs in base.references.values():
         assert refs and all(r.publisher and r.document and r.date for r in refs)
 
@@ -191,7 +184,7 @@ def test_shipped_files_follow_from_the_sources() -> None:
 
 
 def test_a_broken_file_is_an_input_error(tmp_path: Path) -> None:
-    from immiplan.projection.base import read_table
+    from immiplan.projection.builders.quebec_2018 import read_table
 
     with pytest.raises(InputError, match="missing base-data file"):
         read_table(tmp_path, "population")

@@ -299,9 +299,9 @@ def test_any_negative_population_is_refused(bad: np.ndarray) -> None:
 
 
 def test_quebec_base_year_projects_plausibly() -> None:
-    from immiplan.projection.base import load_quebec_2018
+    from immiplan.projection.bases import load_base
 
-    base = load_quebec_2018()
+    base = load_base("quebec-2018")
     lx = [life_table(base.mx[i], sex=s).Lx for i, s in enumerate(("female", "male"))]
     res = ccmpp(
         base.population[0],

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from immiplan.projection import ccmpp
-from immiplan.projection.base import load_quebec_2018
+from immiplan.projection.bases import load_base
 from immiplan.projection.lifetable import life_table
 
 
 @pytest.fixture(scope="module")
 def inputs() -> dict[str, Any]:
-    base = load_quebec_2018()
+    base = load_base("quebec-2018")
     lx = [life_table(base.mx[i], sex=s).Lx for i, s in enumerate(("female", "male"))]
     immigrants = 50_000 * base.immigrant_profile
     return {
@@ -32,6 +32,6 @@ def test_bench_ccmpp_quebec(benchmark: Any, inputs: dict[str, Any], steps: int) 
 
 
 def test_bench_life_table(benchmark: Any) -> None:
-    mx = load_quebec_2018().mx[0]
+    mx = load_base("quebec-2018").mx[0]
     table = benchmark(life_table, mx, sex="female")
     assert table.e0 == pytest.approx(84.2, abs=1e-6)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from immiplan.projection.base import load_quebec_2018
+from immiplan.projection.bases import load_base
 from immiplan.projection.mortality import age_pattern, life_expectancy, rates_for_e0
 
 
@@ -23,7 +23,7 @@ def inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         [np.interp(mid, [2018, 2066], [84.2, 89.6]), np.interp(mid, [2018, 2066], [80.7, 88.1])],
         axis=-1,
     )
-    return load_quebec_2018().mx, e0, age_pattern("2018-07-01")
+    return load_base("quebec-2018").mx, e0, age_pattern("2018-07-01")
 
 
 def test_bench_rates_for_a_scenario_path(benchmark: BenchmarkFixture, inputs) -> None:

@@ -25,7 +25,7 @@ from immiplan.outcomes.run import (
     plan_targets,
     project_french,
 )
-from immiplan.projection.base import load_quebec_2018
+from immiplan.projection.bases import load_base
 from immiplan.projection.scenario import PreparedScenario, load_scenario, prepare
 from immiplan.projection.state import QUEBEC
 
@@ -78,7 +78,7 @@ def test_bench_indicators_only(benchmark: BenchmarkFixture, prepared: PreparedSc
 
 def test_bench_french_calibration_once(benchmark: BenchmarkFixture) -> None:
     """The one-off calibration of the first-year acquisition (Brent's method)."""
-    profiles = load_quebec_2018().category_profiles
+    profiles = load_base("quebec-2018").category_profiles
     model = benchmark(FrenchModel.build, profiles)
     assert model.calibration.first_year == pytest.approx(french_model().calibration.first_year)
 

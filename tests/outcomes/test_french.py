@@ -22,7 +22,7 @@ from immiplan.outcomes.french import (
     split_by_category,
 )
 from immiplan.outcomes.run import add_french, french_model, project_french
-from immiplan.projection.base import load_quebec_2018
+from immiplan.projection.bases import load_base
 from immiplan.projection.engine import ProjectionInputs, project
 from immiplan.projection.scenario import PreparedScenario, load_scenario, prepare
 from immiplan.projection.state import CATEGORIES, N_AGES, QUEBEC
@@ -57,7 +57,7 @@ def test_first_year_acquisition_reproduces_recent_immigrants_2016() -> None:
         params,
         model.calibration.first_year,
         cal,
-        load_quebec_2018().category_profiles,
+        load_base("quebec-2018").category_profiles,
         reference_category_shares(params, cal),
     )
     assert share == pytest.approx(0.807, abs=0.005)
@@ -127,7 +127,7 @@ def test_base_split_matches_the_engine_run_over_the_landing_years() -> None:
     the French shares the analytical base split gives, duration by duration."""
     model = french_model()
     fitted = dataclasses.replace(model, non_immigrant=0.97)
-    profiles = load_quebec_2018().category_profiles
+    profiles = load_base("quebec-2018").category_profiles
     cal = category_admissions()
     steps, start = 10, 2008
     weights = np.array([np.mean([cal[y], cal[y + 1]], axis=0) for y in range(start, start + steps)])
@@ -245,7 +245,7 @@ def test_a_rate_outside_the_unit_interval_is_rejected() -> None:
 def test_an_unreachable_census_target_is_rejected(prepared: PreparedScenario) -> None:
     params = dataclasses.replace(load_french_parameters(), census_recent=0.999)
     with pytest.raises(InputError, match="census_share_recent_immigrants"):
-        FrenchModel.build(load_quebec_2018().category_profiles, params)
+        FrenchModel.build(load_base("quebec-2018").category_profiles, params)
     model = dataclasses.replace(
         french_model(), params=dataclasses.replace(load_french_parameters(), census_total=0.05)
     )

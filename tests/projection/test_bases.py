@@ -72,7 +72,7 @@ def test_the_2023_rates_meet_the_published_tfr_and_e0() -> None:
 
 
 def test_the_shipped_2023_files_follow_from_their_sources() -> None:
-    from immiplan.projection.derive import build_quebec_2023, derived_tables_2023
+    from immiplan.projection.builders.quebec_2023 import build_quebec_2023, derived_tables_2023
 
     built = build_quebec_2023()
     folder = Path(str(bases.base_path("quebec-2023")))
@@ -360,7 +360,7 @@ def test_a_bad_number_anywhere_is_one_input_error(bad: Any, where: tuple[Any, ..
 def test_the_advance_meets_the_2021_census_count_of_recent_immigrants() -> None:
     """2021 Census, Quebec, immigrants landed 2016-2021: France's 20,980 are 10.348 % of them
     (secondary restatement, docs/base-data.md), so about 202,740."""
-    from immiplan.projection.derive import build_quebec_2023
+    from immiplan.projection.builders.quebec_2023 import build_quebec_2023
 
     outputs = build_quebec_2023().outputs
     space = outputs.inputs.space
@@ -374,7 +374,7 @@ def test_the_advance_meets_the_2021_census_count_of_all_immigrants() -> None:
     """2021 Census, Quebec, all immigrants (derived from two secondary restatements, the
     interval 1,210,388-1,216,599; parameter ``projection.immigrants.census_2021``): the advance's
     permanent immigrants of every group and duration on 1 July 2021 fall inside it."""
-    from immiplan.projection.derive import build_quebec_2023
+    from immiplan.projection.builders.quebec_2023 import build_quebec_2023
     from immiplan.system.parameters import parameters
 
     census = parameters().get("provinces.qc.projection.immigrants.census_2021").at("2021-05-11")

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from immiplan.errors import InputError
-from immiplan.projection.base import load_quebec_2018
+from immiplan.projection.bases import load_base
 from immiplan.projection.lifetable import life_table
 from immiplan.projection.mortality import (
     age_pattern,
@@ -33,7 +33,7 @@ SEXES: tuple[Literal["female"], Literal["male"]] = ("female", "male")
 
 @pytest.fixture(scope="module")
 def base_mx() -> np.ndarray:
-    return load_quebec_2018().mx
+    return load_base("quebec-2018").mx
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_the_engine_survival_is_the_base_survival_at_the_base_e0(base_mx, bx) ->
     survival, newborn = survival_from_e0(base_mx, e0, bx=bx)
     rates = rates_for_e0(base_mx, e0, bx=bx)
     np.testing.assert_allclose(rates[0], base_mx[0], rtol=1e-8)  # women: the base rates
-    sv, s0 = base_survival(load_quebec_2018())
+    sv, s0 = base_survival(load_base("quebec-2018"))
     np.testing.assert_allclose(survival[0], sv[0], rtol=1e-8)
     assert newborn[0] == pytest.approx(s0[0], rel=1e-8)
 

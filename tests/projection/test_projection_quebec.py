@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import pytest
 
-from immiplan.projection.base import load_quebec_2018
+from immiplan.projection.bases import load_base
 from immiplan.projection.engine import ProjectionOutputs, project
 from immiplan.projection.lifetable import life_table
 from immiplan.projection.mortality import age_pattern, rates_for_e0
@@ -36,7 +36,7 @@ def reference() -> Ref:
 
 def test_first_year_births_and_deaths_match_the_published_2018_totals(reference: Ref) -> None:
     _, out = reference
-    base = load_quebec_2018()
+    base = load_base("quebec-2018")
     # Births: 83,840 in 2018 (ISQ); the first projected year is July 2018 - June 2019.
     assert out.births[0].sum() == pytest.approx(base.indicators["births"], rel=0.01)
     # Deaths: the 2018 rates on the 1 July 2018 population give ISQ's 68,600 ...
@@ -57,7 +57,7 @@ def test_first_year_fertility_and_life_expectancy_are_the_published_ones(referen
     np.testing.assert_allclose(
         prepared.e0[0], [84.2 + 0.5 * (89.6 - 84.2) / 48, 80.7 + 0.5 * (88.1 - 80.7) / 48]
     )
-    base = load_quebec_2018()
+    base = load_base("quebec-2018")
     pairs: list[tuple[int, Literal["female", "male"]]] = [(0, "female"), (1, "male")]
     rates = rates_for_e0(base.mx, prepared.e0[0], bx=age_pattern("2018-07-01"))
     for j, sex in pairs:
@@ -81,7 +81,7 @@ def test_survival_improves_with_e0_and_is_cached() -> None:
 
 def test_base_groups_add_up_to_the_base_population(reference: Ref) -> None:
     prepared, _ = reference
-    base = load_quebec_2018()
+    base = load_base("quebec-2018")
     split = prepared.split.population
     assert split.min() >= 0.0
     np.testing.assert_allclose(split.sum(axis=0), base.population, rtol=1e-12)
@@ -134,7 +134,7 @@ def test_long_term_stock_conserves_the_census_total() -> None:
     assumptions = load_assumptions()
     moved = dict(assumptions.immigrants_census_by_period, before_2001=600_000.0)
     other = long_term_stock(
-        load_quebec_2018(),
+        load_base("quebec-2018"),
         dataclasses.replace(assumptions, immigrants_census_by_period=moved),
         prepared.retention,
         stock.landed_since_2008_2016,
@@ -158,7 +158,7 @@ def test_retention_multipliers_hit_their_targets(reference: Ref) -> None:
     order = np.argsort(ret.targets_5)
     assert [CATEGORIES[i] for i in order[[0, -1]]] == ["economic", "family"]
     # The engine's own rates give the same retention for a landing cohort.
-    base = load_quebec_2018()
+    base = load_base("quebec-2018")
     path = cohort_retention(
         base.category_profiles[1],
         base.emigration_rates,
@@ -178,7 +178,7 @@ def test_multipliers_scale_losses_and_keep_gains() -> None:
 
 def test_base_year_migration_totals_are_the_published_ones(reference: Ref) -> None:
     _, out = reference
-    base = load_quebec_2018()
+    base = load_base("quebec-2018")
     assert out.emigration[0] == pytest.approx((base.emigration_rates * base.population).sum())
     assert out.interprovincial[0] == pytest.approx(
         (base.interprovincial_rates * base.population).sum()

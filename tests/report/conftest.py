@@ -61,9 +61,9 @@ PLAN_ROWS = (
         30_300,
         26_800,
         19_000,
-        "quebec",
+        "province",
     ),
-    ("economic.business", "Gens d'affaires", "Business immigrants", 4_900, 4_600, 2_500, "quebec"),
+    ("economic.business", "Gens d'affaires", "Business immigrants", 4_900, 4_600, 2_500, "province"),
     (
         "economic.caregivers+other_economic",
         "Autres immigrants économiques",
@@ -71,9 +71,9 @@ PLAN_ROWS = (
         600,
         500,
         400,
-        "quebec",
+        "province",
     ),
-    ("family", "Regroupement familial", "Family reunification", 10_600, 10_800, 9_600, "canada"),
+    ("family", "Regroupement familial", "Family reunification", 10_600, 10_800, 9_600, "federal"),
     (
         "refugees.government_assisted+privately_sponsored+blended",
         "Réfugiés sélectionnés à l'étranger",
@@ -81,7 +81,7 @@ PLAN_ROWS = (
         7_400,
         4_700,
         3_700,
-        "quebec",
+        "province",
     ),
     (
         "refugees.protected_in_canada",
@@ -90,9 +90,9 @@ PLAN_ROWS = (
         2_700,
         4_100,
         4_400,
-        "canada",
+        "federal",
     ),
-    ("other", "Autres immigrants", "Other immigrants", 400, 500, 400, "canada"),
+    ("other", "Autres immigrants", "Other immigrants", 400, 500, 400, "federal"),
 )
 
 
@@ -166,7 +166,7 @@ def _plans() -> pd.DataFrame:
 
 def _selectors() -> pd.DataFrame:
     return pd.DataFrame(
-        [(row[0], row[6], "quebec", "canada") for row in PLAN_ROWS],
+        [(row[0], row[6], "province", "federal") for row in PLAN_ROWS],
         columns=["category", "accord-1991", "quebec-control", "federal"],
     )
 
@@ -180,7 +180,7 @@ def _cut() -> pd.DataFrame:
         eligible = {
             code: level
             for code, level, row in zip(base, base.values(), PLAN_ROWS, strict=True)
-            if regime == "quebec-control" or row[6] == "quebec"
+            if regime == "quebec-control" or row[6] == "province"
         }
         pool = sum(eligible.values())
         changes = {code: round(target_change * level / pool) for code, level in eligible.items()}

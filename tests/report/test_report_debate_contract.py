@@ -20,8 +20,8 @@ def test_the_report_builds_from_the_debate_tables(
     report_input.validate()
     # Under the Accord, Quebec selects refugees abroad, Canada those who claim asylum here.
     assert report_input.selector("refugees", "accord-1991") == "shared"
-    assert report_input.selector("family", "accord-1991") == "canada"
-    assert report_input.selector("economic", "accord-1991") == "quebec"
+    assert report_input.selector("family", "accord-1991") == "federal"
+    assert report_input.selector("economic", "accord-1991") == "province"
 
     files = build_report(report_input, tmp_path / "out", "fr", images=False)
     page = files.html.read_text(encoding="utf-8")

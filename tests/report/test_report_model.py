@@ -152,19 +152,19 @@ def test_selectors_finer_than_the_categories_are_combined(report_input: ReportIn
 
     report_input.selectors = pd.DataFrame(
         [
-            ("economic.skilled_workers", "quebec", "quebec", "canada"),
-            ("economic.caregivers", "quebec", "quebec", "canada"),
-            ("economic.other_economic", "quebec", "quebec", "canada"),
-            ("refugees.government_assisted", "quebec", "quebec", "canada"),
-            ("refugees.protected_in_canada", "canada", "quebec", "canada"),
-            ("family", "canada", "quebec", "canada"),
+            ("economic.skilled_workers", "province", "province", "federal"),
+            ("economic.caregivers", "province", "province", "federal"),
+            ("economic.other_economic", "province", "province", "federal"),
+            ("refugees.government_assisted", "province", "province", "federal"),
+            ("refugees.protected_in_canada", "federal", "province", "federal"),
+            ("family", "federal", "province", "federal"),
         ],
         columns=["category", "accord-1991", "quebec-control", "federal"],
     )
-    assert report_input.selector("economic", "accord-1991") == "quebec"
+    assert report_input.selector("economic", "accord-1991") == "province"
     assert report_input.selector("refugees", "accord-1991") == "shared"
-    assert report_input.selector("refugees", "quebec-control") == "quebec"
-    assert report_input.selector("economic.caregivers+other_economic", "accord-1991") == "quebec"
+    assert report_input.selector("refugees", "quebec-control") == "province"
+    assert report_input.selector("economic.caregivers+other_economic", "accord-1991") == "province"
     assert report_input.selector("refugees+family", "accord-1991") == "shared"
-    assert report_input.selector("family.children", "accord-1991") == "canada"  # its parent
+    assert report_input.selector("family.children", "accord-1991") == "federal"  # its parent
     assert report_input.selector("other", "accord-1991") is None

@@ -3,28 +3,30 @@
 Rates are by age band (15–24, 25–54, 55–64, 65+) and *status*: born in Canada (the
 projection's ``non_immigrant`` group), immigrants landed under 5 years (durations 0–4),
 5 to 10 years (5–9) and 10 years or more (10+), and non-permanent residents. They are
-read at the base's ``calibration.labour_year`` (2017 for ``quebec-2018``; 2022 for
-``quebec-2023``, where only the 15+ employment rates are 2022's and the other cells carry
-2017's, docs/base-data.md), held over the projection and multiply the population cells
+read at the base's ``calibration.labour_year`` (2017 for ``quebec-2018``, 2023 for
+``quebec-2023``), held over the projection and multiply the population cells
 (``labour force = population × participation``, ``unemployed = labour force ×
 unemployment rate``), vectorised over years, states and ages.
 
-What comes from the Labour Force Survey (Statistics Canada, 2017, Quebec), as published:
+What comes from the Labour Force Survey (Statistics Canada, Quebec), as published:
 
-* unemployment of ages 25–54 by status: 4.5 % (born in Canada), 14.1 % (under 5 years),
-  6.4 % (5–10), 7.7 % (10+); all immigrants 8.7 % (a check);
-* employment rate of immigrants 25–54: 77.8 %, of those landed under 5 years: 65.8 %;
-* employment rate 15+: 61.7 % (immigrants, a check), 60.8 % (born in Canada).
+* unemployment of ages 25–54 by status (2017: 4.5 % born in Canada, 14.1 % under 5 years,
+  6.4 % 5–10, 7.7 % 10+; 2023: 3.1, 8.4, 5.7, 5.1 %); all immigrants (a check);
+* employment rate 25–54 of immigrants and of those landed under 5 years (2017), of every
+  status (2023);
+* employment rate 15+ of immigrants and of people born in Canada.
 
 What is derived or assumed (docs/outcomes.md):
 
-* core-age (25–54) participation = employment / (1 − unemployment): under 5 years
-  directly; 5–10 and 10+ share one value that reproduces the 77.8 % of all immigrants with
-  the base population's mix of durations (derived); born in Canada: the level that
-  reproduces the 60.8 % employment rate 15+ over the base population (calibrated);
-* other age bands: the core rate times a relative participation (assumption,
+* core-age (25–54) participation = employment / (1 − unemployment) of each status that has
+  its own employment rate 25–54; where only all immigrants' is published (2017), 5–10 and
+  10+ share one value that reproduces it with the base population's mix of durations
+  (derived); born in Canada without a rate 25–54 (2017): the level that reproduces its
+  employment rate 15+ over the base population (calibrated);
+* other age bands: the core rate times a relative participation (2017: an assumption;
+  2023: derived from the whole population's rates by age,
   ``outcomes.labour.relative_participation``) and the status's core unemployment rate
-  (assumption: no age gradient in the sources);
+  (assumption: no age gradient by status in the sources);
 * no difference by sex and none by knowledge of French (no Quebec LFS figures by sex or
   French knowledge in the sources); non-permanent residents take the under-5-years rates
   (assumption).
@@ -32,6 +34,7 @@ What is derived or assumed (docs/outcomes.md):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -74,6 +77,8 @@ AGE_BANDS: dict[str, tuple[int, int]] = {
 """Age bands of the rates (first and last age, inclusive)."""
 CORE = "25-54"
 _LFS_STATUSES = STATUSES[:4]
+OPTIONAL_CORE: tuple[str, ...] = ("landed_5_to_10", "landed_10_plus", "canadian_born")
+"""Statuses whose employment rate 25–54 a year may publish (2023 does, 2017 does not)."""
 
 
 @dataclass(frozen=True)
@@ -85,9 +90,11 @@ class LabourParameters:
     unemployment:
         Unemployment rate 25–54 by status (the four LFS statuses) and ``immigrants``.
     employment_core:
-        Employment rate 25–54 of ``immigrants`` and ``landed_under_5``.
+        Employment rate 25–54 of ``immigrants`` and ``landed_under_5``, and of the other
+        statuses where published (:data:`OPTIONAL_CORE`).
     employment_15_plus:
-        Employment rate 15+ of ``immigrants`` and ``canadian_born``.
+        Employment rate 15+ of ``immigrants`` and ``canadian_born`` (and of the durations
+        where published: checks).
     relative_participation:
         Participation of each age band relative to 25–54 (``CORE`` must be 1).
     """
@@ -106,6 +113,13 @@ class LabourParameters:
             "outcomes.labour.employment_rate_25_54",
             ("immigrants", "landed_under_5"),
         )
+        given = [s for s in OPTIONAL_CORE[:2] if s in self.employment_core]
+        if len(given) == 1:  # one settled duration alone cannot share the other's rate
+            raise InputError(
+                f"gives {given[0]} without {OPTIONAL_CORE[1 - OPTIONAL_CORE.index(given[0])]}",
+                field="outcomes.labour.employment_rate_25_54",
+                value=dict(self.employment_core),
+            )
         _checks.shares(
             self.employment_15_plus,
             "outcomes.labour.employment_rate_15_plus",
@@ -144,7 +158,12 @@ def load_labour_parameters(year: int | None = None, branch: str | None = None) -
     year = manifest.calibration.labour_year if year is None else year
     tree = parameters()
 
-    def read(name: str, keys: tuple[str, ...], check: Any = _checks.share) -> dict[str, float]:
+    def read(
+        name: str,
+        keys: tuple[str, ...],
+        check: Any = _checks.share,
+        optional: tuple[str, ...] = (),
+    ) -> dict[str, float]:
         param = _checks.read(tree, f"{branch}.outcomes.labour.{name}")
         try:
             entry = param.entry_at(year)
@@ -154,12 +173,19 @@ def load_labour_parameters(year: int | None = None, branch: str | None = None) -
                 source=_checks.parameter_file(param.name),
                 field="values",
             ) from None
-        return {key: _checks.checked(param, entry, check, key) for key in keys}
+        given = entry.value if isinstance(entry.value, dict) else {}
+        wanted = (*keys, *(key for key in optional if key in given))
+        return {key: _checks.checked(param, entry, check, key) for key in wanted}
 
+    durations = _LFS_STATUSES[1:]
     return LabourParameters(
         unemployment=read("unemployment_25_54", (*_LFS_STATUSES, "immigrants")),
-        employment_core=read("employment_rate_25_54", ("immigrants", "landed_under_5")),
-        employment_15_plus=read("employment_rate_15_plus", ("immigrants", "canadian_born")),
+        employment_core=read(
+            "employment_rate_25_54", ("immigrants", "landed_under_5"), optional=OPTIONAL_CORE
+        ),
+        employment_15_plus=read(
+            "employment_rate_15_plus", ("immigrants", "canadian_born"), optional=durations
+        ),
         relative_participation=read(
             "relative_participation", tuple(AGE_BANDS), _checks.non_negative
         ),
@@ -209,6 +235,13 @@ class LabourFit:
     immigrants_employment_target: float
     canadian_born_employment_15_plus: float
     canadian_born_employment_target: float
+    immigrants_employment_25_54: float = float("nan")
+    """All immigrants' employment rate 25–54 on the base population: calibrated where the
+    settled durations share a rate, a check where each has its own."""
+    immigrants_employment_25_54_target: float = float("nan")
+    employment_15_plus: dict[str, float] = dataclasses.field(default_factory=dict)
+    """Every status's employment rate 15+ on the base population (checks of the age
+    profile where published, :attr:`LabourParameters.employment_15_plus`)."""
 
 
 @dataclass(frozen=True)
@@ -292,20 +325,30 @@ def calibrate_labour(
 
     core = np.zeros(len(STATUSES))
     lt5, mid, old = 1, 2, 3
-    core[lt5] = p.employment_core["landed_under_5"] / (1.0 - unemployment[lt5])
-    settled = core_n[mid] * (1.0 - unemployment[mid]) + core_n[old] * (1.0 - unemployment[old])
-    if settled <= 0.0:
-        raise InputError("the base population has no immigrants landed 5 years or more at 25-54")
-    immigrants_core = core_n[lt5] + core_n[mid] + core_n[old]
-    core[mid] = core[old] = (
-        p.employment_core["immigrants"] * immigrants_core
-        - core_n[lt5] * core[lt5] * (1.0 - unemployment[lt5])
-    ) / settled
-    core[0] = (
-        p.employment_15_plus["canadian_born"]
-        * adults_n[0]
-        / (weighted_15[0] * (1.0 - unemployment[0]))
-    )
+    # Participation 25-54 = employment / (1 - unemployment) of each status publishing both.
+    for k in (lt5, mid, old, 0):
+        if STATUSES[k] in p.employment_core:
+            core[k] = p.employment_core[STATUSES[k]] / (1.0 - unemployment[k])
+    if STATUSES[mid] not in p.employment_core:
+        # One shared rate for 5-10 and 10+ that reproduces all immigrants' employment rate
+        # with the base population's mix of durations.
+        settled = core_n[mid] * (1.0 - unemployment[mid]) + core_n[old] * (1.0 - unemployment[old])
+        if settled <= 0.0:
+            raise InputError(
+                "the base population has no immigrants landed 5 years or more at 25-54"
+            )
+        immigrants_core = core_n[lt5] + core_n[mid] + core_n[old]
+        core[mid] = core[old] = (
+            p.employment_core["immigrants"] * immigrants_core
+            - core_n[lt5] * core[lt5] * (1.0 - unemployment[lt5])
+        ) / settled
+    if STATUSES[0] not in p.employment_core:
+        # The level that reproduces the employment rate 15+ over the base population.
+        core[0] = (
+            p.employment_15_plus["canadian_born"]
+            * adults_n[0]
+            / (weighted_15[0] * (1.0 - unemployment[0]))
+        )
     core[STATUSES.index("npr")] = core[lt5]
     peak = core[:, None] * relative[None, :]
     if np.any(core < 0.0) or np.any(peak > 1.0):
@@ -338,5 +381,11 @@ def calibrate_labour(
         immigrants_employment_target=p.employment_15_plus["immigrants"],
         canadian_born_employment_15_plus=rate(employed, by_state_age, status == 0, adults),
         canadian_born_employment_target=p.employment_15_plus["canadian_born"],
+        immigrants_employment_25_54=rate(employed, by_state_age, imm, core_ages),
+        immigrants_employment_25_54_target=p.employment_core["immigrants"],
+        employment_15_plus={
+            s: rate(employed, by_state_age, status == k, adults)
+            for k, s in enumerate(_LFS_STATUSES)
+        },
     )
     return LabourRates(participation=participation, unemployment=unemp, status=status, fit=fit)

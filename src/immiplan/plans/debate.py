@@ -82,13 +82,13 @@ def plans_table(lang_labels: tuple[str, ...] = ("fr", "en")) -> pd.DataFrame:
 def selectors_table(
     regime_names: tuple[str, ...] = ("accord-1991", "quebec-control", "federal"),
 ) -> pd.DataFrame:
-    """Who selects each sub-category under each regime: ``quebec`` or ``canada``."""
+    """Who selects each sub-category under each regime: ``province`` or ``federal``."""
     tree = category_tree()
     rows = []
     for leaf in tree.leaves:
         row: dict[str, object] = {"category": leaf}
         for name in regime_names:
-            row[name] = "quebec" if regime(name).selects(leaf) == "province" else "canada"
+            row[name] = regime(name).selects(leaf)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -51,7 +51,6 @@ from immiplan.report.i18n import (
     MESSAGES,
     NBSP,
     REGIMES,
-    SELECTORS,
     category_label,
     check_language,
     d3_format_locale,
@@ -60,6 +59,7 @@ from immiplan.report.i18n import (
     format_number,
     format_percent,
     headline_sentences,
+    selector_label,
     text,
 )
 from immiplan.report.model import TOTAL, ReportInput
@@ -405,7 +405,7 @@ def _control(data: ReportInput, lang: str) -> list[dict[str, Any]]:
             continue
         who = rows["category"].astype(str).map(lambda c, r=regime: data.selector(c, r))
         base = float(rows["base"].sum())
-        quebec_base = float(rows.loc[who == "quebec", "base"].sum())
+        province_base = float(rows.loc[who == "province", "base"].sum())
         shared_base = float(rows.loc[who == "shared", "base"].sum())
         change = float(rows["change"].sum())
         label = REGIMES[regime][lang]
@@ -414,14 +414,21 @@ def _control(data: ReportInput, lang: str) -> list[dict[str, Any]]:
                 "summary.control",
                 lang,
                 regime=label,
-                quebec=format_number(quebec_base, lang),
+                province=selector_label("province", data.jurisdiction, lang, in_sentence=True),
+                selected=format_number(province_base, lang),
                 base=format_number(base, lang),
-                pct=format_percent(quebec_base / base if base else None, lang, 0),
+                pct=format_percent(province_base / base if base else None, lang, 0),
             )
         ]
         if round(shared_base) != 0:
             sentences.append(
-                text("summary.control_shared", lang, shared=format_number(shared_base, lang))
+                text(
+                    "summary.control_shared",
+                    lang,
+                    shared=format_number(shared_base, lang),
+                    province=selector_label("province", data.jurisdiction, lang, in_sentence=True),
+                    federal=selector_label("federal", data.jurisdiction, lang, in_sentence=True),
+                )
             )
         moved = rows[rows["change"].round() != 0].copy()
         if moved.empty:
@@ -500,7 +507,7 @@ def _summary_table(data: ReportInput, lang: str) -> dict[str, Any]:
 
 def _who(data: ReportInput, code: str, regime: str, lang: str) -> dict[str, str]:
     key = "" if code == TOTAL else (data.selector(code, regime) or "")
-    return {"key": key, "label": SELECTORS[key][lang] if key else ""}
+    return {"key": key, "label": selector_label(key, data.jurisdiction, lang)}
 
 
 def _plans_table(data: ReportInput, lang: str) -> dict[str, Any]:
@@ -546,10 +553,10 @@ def _cut_tables(data: ReportInput, lang: str) -> list[dict[str, Any]]:
         detail = rows[rows["category"] != TOTAL]
         for r in detail.to_dict(orient="records"):
             code = str(r["category"])
-            body.append(_cut_row(names[code], r, lang, data.selector(code, regime) or ""))
+            body.append(_cut_row(names[code], r, lang, _who(data, code, regime, lang)))
         totals = rows[rows["category"] == TOTAL]
         if not totals.empty:
-            total = _cut_row(names[TOTAL], totals.iloc[0].to_dict(), lang, "")
+            total = _cut_row(names[TOTAL], totals.iloc[0].to_dict(), lang, _NOBODY)
         else:
             base, new = float(detail["base"].sum()), float(detail["new"].sum())
             sums = {
@@ -558,7 +565,7 @@ def _cut_tables(data: ReportInput, lang: str) -> list[dict[str, Any]]:
                 "change": new - base,
                 "change_pct": 100 * (new - base) / base if base else float("nan"),
             }
-            total = _cut_row(category_label(TOTAL, lang), sums, lang, "")
+            total = _cut_row(category_label(TOTAL, lang), sums, lang, _NOBODY)
         tables.append(
             {
                 "regime": regime,
@@ -570,8 +577,13 @@ def _cut_tables(data: ReportInput, lang: str) -> list[dict[str, Any]]:
     return tables
 
 
-def _cut_row(label: str, row: Mapping[Any, Any], lang: str, who: str) -> dict[str, Any]:
-    """One line of a cut table; ``row`` holds base, new, change and change_pct."""
+_NOBODY = {"key": "", "label": ""}
+"""The selector of a total row."""
+
+
+def _cut_row(label: str, row: Mapping[Any, Any], lang: str, who: dict[str, str]) -> dict[str, Any]:
+    """One line of a cut table; ``row`` holds base, new, change and change_pct; ``who``
+    selects it (:func:`_who`)."""
     change = float(row["change"])
     return {
         "label": label,
@@ -580,7 +592,7 @@ def _cut_row(label: str, row: Mapping[Any, Any], lang: str, who: str) -> dict[st
         "change": format_number(change, lang, signed=True),
         "change_pct": format_percent(float(row["change_pct"]) / 100, lang, 1, signed=True),
         "negative": change < 0,
-        "selector": {"key": who, "label": SELECTORS[who][lang] if who else ""},
+        "selector": who,
     }
 
 

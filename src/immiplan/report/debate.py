@@ -384,10 +384,18 @@ def debate_report_input(
         generated_by=generated_by,
         plan_labels=spec.plan_labels,
         base_label=base_label(loaded[0].scenario.base),
+        jurisdiction=_jurisdiction_of(loaded[0].scenario.base),
         what_it_takes=takes,
     )
     data.validate()
     return DebateRun(data=data, results=results)
+
+
+def _jurisdiction_of(base: str) -> str:
+    """The jurisdiction of a base (its manifest)."""
+    from immiplan.projection.bases import load_manifest
+
+    return str(load_manifest(base).jurisdiction)
 
 
 def _cut(spec: Debate, cut_total: int | None) -> pd.DataFrame:

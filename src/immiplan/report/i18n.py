@@ -342,13 +342,25 @@ def _regime_names() -> dict[str, dict[str, str]]:
 REGIMES: dict[str, dict[str, str]] = _regime_names()
 """The selection regimes, by key, with their names (``data/system/regimes/*.yaml``)."""
 
-SELECTORS: dict[str, dict[str, str]] = {
-    "quebec": {"fr": "Québec", "en": "Quebec"},
-    "canada": {"fr": "Canada", "en": "Canada"},
-    "shared": {"fr": "Québec + Canada", "en": "Quebec + Canada"},
-}
-"""Who selects a category, by key; ``shared`` is a category whose sub-categories are
-selected some by Quebec, some by Canada."""
+
+def selector_label(key: str, jurisdiction: str, lang: str, *, in_sentence: bool = False) -> str:
+    """Who selects, in words: ``province`` is ``jurisdiction``'s name, ``federal`` its
+    parent's, ``shared`` (a category whose sub-categories are selected some by each) both;
+    ``""`` for no key. ``in_sentence``: the names as a sentence uses them (``le Québec``)."""
+    from immiplan.system.jurisdictions import jurisdiction as find
+
+    if not key:
+        return ""
+    province = find(jurisdiction)
+    federal = find(province.parent) if province.parent else None
+
+    def name(j: Any) -> str:
+        return "" if j is None else (j.sentence if in_sentence else j.name)[lang]
+
+    names = {"province": name(province), "federal": name(federal)}
+    if key == "shared":
+        return f"{names['province']} + {names['federal']}"
+    return names[key]
 
 
 def _category_names() -> dict[str, dict[str, str]]:
@@ -462,14 +474,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "summary.control_title": {"fr": "Qui contrôle quoi", "en": "Who controls what"},
     "summary.control": {
-        "fr": "{regime} : le Québec sélectionne {quebec} des {base} admissions du "
+        "fr": "{regime} : {province} sélectionne {selected} des {base} admissions du "
         "plan de départ ({pct}).",
-        "en": "{regime}: Quebec selects {quebec} of the {base} admissions in the base plan "
-        "({pct}).",
+        "en": "{regime}: {province} selects {selected} of the {base} admissions in the base "
+        "plan ({pct}).",
     },
     "summary.control_shared": {
-        "fr": "{shared} autres relèvent de catégories que le Québec et le Canada se partagent.",
-        "en": "Another {shared} are in categories Quebec and Canada share.",
+        "fr": "{shared} autres relèvent de catégories que {province} et {federal} se partagent.",
+        "en": "Another {shared} are in categories {province} and {federal} share.",
     },
     "summary.cut_falls": {
         "fr": "La variation de {change} ({pct}) porte sur : {items}.",

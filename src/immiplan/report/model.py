@@ -32,6 +32,10 @@ TOTAL = "total"
 _SOURCE = "report input"
 
 
+SELECTOR_KEYS: tuple[str, ...] = ("province", "federal")
+"""Who may select a category (``data/system/regimes/*.yaml``)."""
+
+
 @dataclass(frozen=True)
 class ScenarioInfo:
     """One projected scenario as the reader sees it.
@@ -85,10 +89,10 @@ class ReportInput:
         (no parent beside its own sub-categories) so that the columns add up.
     selectors:
         Who selects each category: columns ``category``, ``accord-1991``,
-        ``quebec-control`` and ``federal``, each regime column holding ``"quebec"`` or
-        ``"canada"``. It may be finer than the plans and the cut (sub-categories such as
-        ``refugees.protected_in_canada`` beside top-level plan lines such as ``refugees``):
-        see :meth:`selector`.
+        ``quebec-control`` and ``federal``, each regime column holding ``"province"`` (the
+        report's :attr:`jurisdiction` selects) or ``"federal"``. It may be finer than the
+        plans and the cut (sub-categories such as ``refugees.protected_in_canada`` beside
+        top-level plan lines such as ``refugees``): see :meth:`selector`.
     cut:
         How the cut from a base plan to a new plan falls on each category under each
         regime: columns ``regime`` (a regime key, as the selectors columns),
@@ -129,6 +133,9 @@ class ReportInput:
     extra_charts: list[Any] = field(default_factory=list)
     """Functions ``lang -> Chart`` adding charts to the report (the ensembles' fan charts,
     in the section ``population``); empty by default."""
+    jurisdiction: str = "quebec"
+    """The province the report is about (``data/system/jurisdictions.yaml``): its name and
+    its parent's stand for ``province`` and ``federal`` in the selectors."""
     what_it_takes: tuple[Any, ...] | Callable[[], tuple[Any, ...]] = ()
     """The inverse planner's answers for the UN targets on the report's base and years
     (:func:`immiplan.solver.report.what_it_takes`), or a function giving them when the
@@ -146,7 +153,7 @@ class ReportInput:
         return [s.key for s in self.scenarios]
 
     def selector(self, category: str, regime: str) -> str | None:
-        """Who selects ``category`` under ``regime``: ``"quebec"``, ``"canada"``,
+        """Who selects ``category`` under ``regime``: ``"province"``, ``"federal"``,
         ``"shared"`` (some of its sub-categories each), or ``None`` when unknown.
 
         A category missing from :attr:`selectors` takes the selectors of the rows it
@@ -309,10 +316,10 @@ class ReportInput:
         _require_columns(self.selectors, SELECTORS_COLUMNS, "selectors")
         for regime in REGIMES:
             values = set(self.selectors[regime].astype(str))
-            bad = sorted(values - {"quebec", "canada"})
+            bad = sorted(values - set(SELECTOR_KEYS))
             if bad:
                 raise InputError(
-                    "who selects must be one of: quebec, canada",
+                    f"who selects must be one of: {', '.join(SELECTOR_KEYS)}",
                     source=_SOURCE,
                     field=f"selectors.{regime}",
                     value=bad[0],

@@ -201,9 +201,9 @@ def _profiles(prepared: PreparedScenario) -> FloatArray:
         shares = np.where(totals > 0, imm / totals, np.nan)
     filled = np.nanmean(shares, axis=0) if np.isfinite(shares).any() else None
     if filled is None or not np.isfinite(filled).all():
-        from immiplan.projection.base import load_quebec_2018
+        from immiplan.projection.bases import DEFAULT_BASE, load_base
 
-        fallback = np.asarray(load_quebec_2018().category_profiles, dtype=float)
+        fallback = np.asarray(load_base(DEFAULT_BASE).category_profiles, dtype=float)
         filled = fallback if filled is None else np.where(np.isfinite(filled), filled, fallback)
     return np.asarray(np.where(np.isfinite(shares), shares, filled[None]), dtype=float)
 

@@ -17,6 +17,21 @@ class Jurisdiction:
     label: dict[str, str]
     level: str
     parent: str | None
+    short: dict[str, str] | None = None
+    """The name in a table cell (``Canada``), per language; the label where not given."""
+    in_sentence: dict[str, str] | None = None
+    """The name inside a sentence (``le Québec``), per language; :attr:`name` where not
+    given."""
+
+    @property
+    def name(self) -> dict[str, str]:
+        """:attr:`short` where given, else :attr:`label`."""
+        return self.short or self.label
+
+    @property
+    def sentence(self) -> dict[str, str]:
+        """:attr:`in_sentence` where given, else :attr:`name`."""
+        return self.in_sentence or self.name
 
 
 @cache
@@ -24,7 +39,14 @@ def jurisdictions() -> dict[str, Jurisdiction]:
     """Every jurisdiction shipped with immiplan, by code."""
     raw = load_yaml(data_root() / "system" / "jurisdictions.yaml")
     return {
-        code: Jurisdiction(code, dict(node["label"]), node["level"], node.get("parent"))
+        code: Jurisdiction(
+            code,
+            dict(node["label"]),
+            node["level"],
+            node.get("parent"),
+            dict(node["short"]) if "short" in node else None,
+            dict(node["in_sentence"]) if "in_sentence" in node else None,
+        )
         for code, node in raw["jurisdictions"].items()
     }
 

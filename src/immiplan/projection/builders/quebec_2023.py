@@ -35,8 +35,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from immiplan.projection.base import AGES, SEXES, _source_columns
+from immiplan.projection.base import AGES, SEXES
 from immiplan.projection.bases import base_path
+from immiplan.projection.builders.quebec_2018 import _source_columns
 from immiplan.projection.engine import ProjectionInputs, ProjectionOutputs, project
 from immiplan.projection.history import admissions_by_period, calendar_admissions
 from immiplan.projection.lifetable import calibrate_to_e0
