@@ -63,7 +63,15 @@ PLAN_ROWS = (
         19_000,
         "province",
     ),
-    ("economic.business", "Gens d'affaires", "Business immigrants", 4_900, 4_600, 2_500, "province"),
+    (
+        "economic.business",
+        "Gens d'affaires",
+        "Business immigrants",
+        4_900,
+        4_600,
+        2_500,
+        "province",
+    ),
     (
         "economic.caregivers+other_economic",
         "Autres immigrants économiques",
