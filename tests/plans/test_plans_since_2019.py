@@ -59,6 +59,7 @@ def test_federal_targets_are_the_published_ones(name: str, years: dict[int, int]
         ("canada-2021-2023", {2021: (300_000, 410_000), 2023: (330_000, 430_000)}),
         ("canada-2022-2024", {2022: (360_000, 445_000), 2024: (390_000, 475_000)}),
         ("canada-2023-2025", {2023: (410_000, 505_000), 2025: (442_500, 550_000)}),
+        ("canada-2025-2027", {2025: (367_000, 436_000), 2027: (338_000, 401_000)}),
     ],
 )
 def test_federal_ranges_are_the_published_ones(
@@ -75,6 +76,17 @@ def test_the_federal_quebec_line_defers_to_quebecs_plan() -> None:
         line = [n for n in plan.year(year).nodes() if n.jurisdiction == "quebec"]
         assert len(line) == 1 and line[0].value() is None  # no number: Quebec sets its own
     assert "See Quebec" in line[0].label["en"] or "determined" in line[0].label["en"]
+
+
+def test_the_2025_federal_plan_gives_quebec_a_number_again() -> None:
+    """IRCC, CIMM briefing of 25 November 2024: Quebec Skilled Workers and Business 34,500
+    (33,000 - 50,000) in 2025, "TBD" in 2026 (no line shipped for 2026)."""
+    plan = load_plan("canada-2025-2027")
+    line = [n for n in plan.year(2025).nodes() if n.jurisdiction == "quebec"]
+    assert len(line) == 1
+    assert (line[0].low, line[0].target, line[0].high) == (33_000, 34_500, 50_000)
+    assert line[0].covers == frozenset({"economic.skilled_workers", "economic.business"})
+    assert not [n for n in plan.year(2026).nodes() if n.jurisdiction == "quebec"]
 
 
 def test_federal_2024_categories_add_up_to_the_published_total() -> None:
