@@ -92,6 +92,21 @@ def test_embedded_spec_leaves_the_title_to_the_page(report_input: ReportInput) -
     assert "title" in chart.spec and "title" not in chart.embed_spec()
 
 
+def test_the_image_files_draw_lines_without_a_point_per_year(
+    report_input: ReportInput, tmp_path: Path
+) -> None:
+    chart = next(c for c in build_charts(report_input, "en") if c.name == "population")
+    assert '"point"' in json.dumps(chart.spec)  # the page marks each year for its tooltip
+    static = chart.static_spec()
+    assert '"point"' not in json.dumps(static)
+    assert static["data"] is chart.spec["data"]
+    assert {k: v for k, v in static.items() if k != "mark"} == {
+        k: v for k, v in chart.spec.items() if k != "mark"
+    }
+    svg = export_chart(chart, tmp_path, "en").svg.read_text(encoding="utf-8")
+    assert "mark-line" in svg and "mark-symbol role-mark" not in svg  # legend symbols only
+
+
 @pytest.mark.parametrize(("lang", "thousands"), [("fr", NNBSP), ("en", ",")])
 def test_export_writes_svg_png_and_csv_with_local_numbers(
     report_input: ReportInput, tmp_path: Path, lang: str, thousands: str
