@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
-import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -161,9 +161,9 @@ def test_every_chart_has_a_box_and_a_csv_download(
     downloads = {a["download"]: a["href"] for a in page.links if "download" in a}
     assert set(downloads) == {f"{name}.csv" for name in CHARTS}
     for name, href in downloads.items():
-        prefix = "data:text/csv;charset=utf-8,"
+        prefix = "data:text/csv;charset=utf-8;base64,"
         assert href.startswith(prefix)
-        content = urllib.parse.unquote(href[len(prefix) :])
+        content = base64.b64decode(href[len(prefix) :]).decode("utf-8")
         assert content == (folder / "charts" / name).read_text(encoding="utf-8")
     config = re.search(
         r'<script type="application/json" id="immiplan-config">(.*?)</script>', source, re.S

@@ -17,11 +17,11 @@ of it is ready (:func:`immiplan.output.atomic_directory`): a failed or killed bu
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import json
 import time
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -680,7 +680,9 @@ def _json_for_script(value: Any) -> str:
 
 
 def _csv_href(csv_text: str) -> str:
-    return "data:text/csv;charset=utf-8," + urllib.parse.quote(csv_text, safe="")
+    # Base64 (in C) rather than percent-encoding (in Python): a tenth of the time.
+    encoded = base64.b64encode(csv_text.encode("utf-8")).decode("ascii")
+    return "data:text/csv;charset=utf-8;base64," + encoded
 
 
 def render_html(
