@@ -27,10 +27,10 @@ the four categories, ``npr``. :func:`attach_outcomes` adds the table to an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 from numpy.typing import NDArray
 
 from immiplan.errors import InputError
@@ -38,6 +38,9 @@ from immiplan.outcomes.francization import FrancizationParameters, francization_
 from immiplan.outcomes.french import N_TRAITS, TRAITS, FrenchModel, known_french
 from immiplan.outcomes.labour import LabourRates
 from immiplan.projection.state import N_AGES, StateSpace
+
+if TYPE_CHECKING:  # xarray is imported where a Dataset is built (0.15 s)
+    import xarray as xr
 
 FloatArray = NDArray[np.float64]
 
@@ -329,6 +332,8 @@ def attach_outcomes(dataset: xr.Dataset, frame: pd.DataFrame) -> xr.Dataset:
     ``all``, years without a published grant). A ``trait`` dimension of size 2 gets the
     names ``cannot``/``can``.
     """
+    import xarray as xr
+
     ds = dataset.copy()
     if "trait" in ds.dims and ds.sizes["trait"] == N_TRAITS:
         ds = ds.assign_coords(trait=list(TRAITS))

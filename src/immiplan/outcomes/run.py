@@ -23,11 +23,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 from numpy.typing import NDArray
 
 from immiplan.errors import InputError
@@ -49,6 +48,9 @@ from immiplan.output import atomic_directory
 from immiplan.projection.engine import ProjectionInputs, ProjectionOutputs, project
 from immiplan.projection.scenario import EconomicSelection, LoadedScenario, OutcomeSwitches
 from immiplan.projection.state import CATEGORIES, StateSpace
+
+if TYPE_CHECKING:  # xarray is imported where a Dataset is built (0.15 s)
+    import xarray as xr
 
 FloatArray = NDArray[np.float64]
 

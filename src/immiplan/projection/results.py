@@ -17,11 +17,10 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from immiplan.errors import InputError
 from immiplan.output import atomic_directory
@@ -29,6 +28,9 @@ from immiplan.projection.engine import ProjectionOutputs
 from immiplan.projection.indicators import COLUMNS, indicator_table
 from immiplan.projection.scenario import PreparedScenario
 from immiplan.projection.state import AGES, CATEGORIES, QUEBEC
+
+if TYPE_CHECKING:  # xarray is imported where a Dataset is built (0.15 s)
+    import xarray as xr
 
 __all__ = ["HEADLINE", "ProjectionResult", "check_population", "run_scenario"]
 
@@ -159,6 +161,8 @@ class ProjectionResult:
     @cached_property
     def dataset(self) -> xr.Dataset:
         """Populations and flows with named dimensions and coordinates."""
+        import xarray as xr
+
         out = self.outputs
         keep = out.years >= self.first_year
         years = out.years[keep]

@@ -22,13 +22,16 @@ once: approval is assumed not to depend on the profile.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from immiplan.errors import InputError
 from immiplan.selection.schema import EDUCATION, SEXES, Profiles
+
+if TYPE_CHECKING:  # xarray is imported where a Dataset is built (0.15 s)
+    import xarray as xr
 
 AGES = np.arange(101)
 
@@ -102,6 +105,8 @@ class CohortProfile:
         With ``persons`` the shares are scaled to that many admissions (a plan's economic
         target, say); without, they are shares summing to 1.
         """
+        import xarray as xr
+
         values = self.distribution() * (1.0 if persons is None else float(persons))
         return xr.DataArray(
             values,
