@@ -15,10 +15,10 @@ import queue
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -513,22 +513,16 @@ for line in sys.stdin:
 """
 
 
-def _no_system_fonts(folder: str) -> Path:
-    """A fontconfig file in ``folder`` that lists one empty font folder, so that a helper's
-    vl-convert draws with its own embedded Liberation Sans (the default sans-serif) only.
+def _no_system_fonts() -> str:
+    """The fontconfig file of the export helpers: it lists its own folder, which holds no
+    font, so a helper's vl-convert draws with its embedded Liberation Sans (the default
+    sans-serif) only.
 
-    With the system's fonts it opens and maps a font file for every glyph it measures
-    (tens of thousands of times per report, a quarter of the export's time), and the
-    charts would depend on the fonts a machine happens to have.
+    With the system's fonts it opens and maps a font file for every glyph it measures (tens
+    of thousands of times per report, a quarter of the export's time), and the charts would
+    depend on the fonts a machine happens to have.
     """
-    empty = Path(folder) / "none"
-    empty.mkdir(exist_ok=True)
-    config = Path(folder) / "fonts.conf"
-    config.write_text(
-        f'<?xml version="1.0"?>\n<fontconfig><dir>{empty}</dir></fontconfig>\n',
-        encoding="utf-8",
-    )
-    return config
+    return str(resources.files("immiplan.report") / "fonts" / "fonts.conf")
 
 
 class PngWorker:
@@ -548,7 +542,6 @@ class PngWorker:
         self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._feeder: threading.Thread | None = None
         flags = ["--warm"] if warm else []
-        self._fonts = tempfile.TemporaryDirectory(prefix="immiplan-fonts-")
         try:
             # -P: the helper must import the installed vl_convert, not a file in the cwd.
             self._process: subprocess.Popen[str] | None = subprocess.Popen(
@@ -558,7 +551,7 @@ class PngWorker:
                 stderr=subprocess.PIPE,
                 text=True,
                 encoding="utf-8",
-                env={**os.environ, "FONTCONFIG_FILE": str(_no_system_fonts(self._fonts.name))},
+                env={**os.environ, "FONTCONFIG_FILE": _no_system_fonts()},
             )
         except OSError:
             self._process = None
@@ -593,7 +586,6 @@ class PngWorker:
             self._process.wait()
         if self._feeder is not None:
             self._queue.put(None)  # the feeder's write fails on the dead pipe, or it ends
-        self._fonts.cleanup()
 
     def submit(self, svg: Path, png: Path) -> None:
         """Make ``png`` from ``svg`` (now, or in the helper before :meth:`finish` returns)."""
