@@ -34,8 +34,7 @@ What is derived or assumed (docs/outcomes.md):
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -239,7 +238,7 @@ class LabourFit:
     """All immigrants' employment rate 25–54 on the base population: calibrated where the
     settled durations share a rate, a check where each has its own."""
     immigrants_employment_25_54_target: float = float("nan")
-    employment_15_plus: dict[str, float] = dataclasses.field(default_factory=dict)
+    employment_15_plus: dict[str, float] = field(default_factory=dict)
     """Every status's employment rate 15+ on the base population (checks of the age
     profile where published, :attr:`LabourParameters.employment_15_plus`)."""
 
