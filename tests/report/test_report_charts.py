@@ -13,8 +13,10 @@ from immiplan.report.charts import (
     SCENARIO_COLOURS,
     PngWorker,
     build_charts,
+    default_helper_count,
     export_chart,
     export_charts,
+    iter_charts,
 )
 from immiplan.report.i18n import NNBSP
 from immiplan.report.model import ReportInput
@@ -148,3 +150,17 @@ def test_png_worker_reports_a_failure(report_input: ReportInput, tmp_path: Path)
         worker.submit(tmp_path / "missing.svg", tmp_path / "missing.png")
         with pytest.raises(RuntimeError, match="PNG export failed"):
             worker.finish()
+
+
+@pytest.mark.parametrize(("cores", "helpers"), [(1, 1), (2, 1), (3, 2), (4, 2), (64, 2)])
+def test_export_helpers_leave_a_core_to_this_process(cores: int, helpers: int) -> None:
+    # The rule of docs/benchmarks.md (2026-12-06, second session): on two cores one helper
+    # beats two; never more than two JavaScript engines.
+    assert default_helper_count(cores) == helpers
+
+
+def test_charts_come_one_at_a_time_in_report_order(report_input: ReportInput) -> None:
+    charts = iter_charts(report_input, "en")
+    first = next(charts)
+    assert first.name == "plans"
+    assert [first.name] + [c.name for c in charts] == ALL_CHARTS

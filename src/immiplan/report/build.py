@@ -40,8 +40,8 @@ from immiplan.report.charts import (
     Chart,
     ChartFiles,
     ChartWorkers,
-    build_charts,
     export_chart,
+    iter_charts,
     plan_label,
     scenario_colours,
 )
@@ -135,7 +135,7 @@ def build_report(
     lang = check_language(lang)
     data.validate()
     out_dir = Path(out_dir)
-    charts = build_charts(data, lang)
+    charts: list[Chart] = []
     exported: list[ChartFiles] = []
     try:
         with contextlib.ExitStack() as stack:
@@ -143,9 +143,11 @@ def build_report(
             pngs: ChartWorkers | None = None
             if images:
                 pngs = workers if workers is not None else stack.enter_context(ChartWorkers())
-            # Charts first: helper processes export them (SVG, then PNG) while this one
-            # writes the page and the data files.
-            for chart in charts:
+            # Charts first: helper processes export them (SVG, then PNG), each as soon as
+            # it is built, while this one builds the next and then writes the page and
+            # the data files.
+            for chart in iter_charts(data, lang):
+                charts.append(chart)
                 if pngs is not None:
                     exported.append(export_chart(chart, staging / "charts", lang, png_worker=pngs))
                 else:

@@ -9,6 +9,7 @@ is laid out once.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import queue
@@ -16,7 +17,7 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -229,10 +230,25 @@ def build_charts(data: ReportInput, lang: str, *, validate: bool = False) -> lis
 
     ``validate`` checks each spec against the Vega-Lite schema (slower; tests use it).
     """
-    charts = [plans_chart(data, lang, validate=validate), cut_chart(data, lang, validate=validate)]
-    charts += [line_chart(data, d, lang, validate=validate) for d in LINE_CHARTS]
-    charts += [make(lang) for make in data.extra_charts]
-    return [c for c in charts if c is not None]
+    return list(iter_charts(data, lang, validate=validate))
+
+
+def iter_charts(data: ReportInput, lang: str, *, validate: bool = False) -> Iterator[Chart]:
+    """:func:`build_charts` one chart at a time, each as soon as it is built (the report
+    hands each to an export helper while it builds the next)."""
+    makers: list[Callable[[], Chart | None]] = [
+        lambda: plans_chart(data, lang, validate=validate),
+        lambda: cut_chart(data, lang, validate=validate),
+    ]
+    makers += [
+        functools.partial(line_chart, data, definition, lang, validate=validate)
+        for definition in LINE_CHARTS
+    ]
+    makers += [functools.partial(make, lang) for make in data.extra_charts]
+    for make in makers:
+        chart = make()
+        if chart is not None:
+            yield chart
 
 
 def _finish(
@@ -621,6 +637,21 @@ class PngWorker:
             raise RuntimeError(f"PNG export failed for {', '.join(missing)}")
 
 
+def default_helper_count(usable: int | None = None) -> int:
+    """How many export helpers to start on a machine with ``usable`` cores (default: the
+    cores this process may run on): one per core beyond the one this process keeps for
+    the model and the page, at least one and two at most.
+
+    Each helper starts its own JavaScript engine (about 0.4 s of CPU), which a third would
+    not repay. On two cores one helper is faster than two (0.87× the run's time, measured
+    side by side in docs/benchmarks.md): the second competed with this process for the
+    same core, and this process is the longer path.
+    """
+    if usable is None:
+        usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
+    return max(1, min(2, usable - 1))
+
+
 class ChartWorkers:
     """Several :class:`PngWorker` helpers that export whole charts (SVG and PNG) at once.
 
@@ -631,10 +662,7 @@ class ChartWorkers:
 
     def __init__(self, count: int | None = None, scale: float = PNG_SCALE) -> None:
         if count is None:
-            # One helper per usable core, two at most: each starts its own JavaScript
-            # engine (about a quarter of a second), which more helpers would not repay.
-            usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
-            count = max(1, min(2, usable))
+            count = default_helper_count()
         self.workers = [PngWorker(scale, warm=True) for _ in range(count)]
         self._next = 0
 
