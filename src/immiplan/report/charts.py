@@ -237,14 +237,11 @@ def iter_charts(data: ReportInput, lang: str, *, validate: bool = False) -> Iter
     """:func:`build_charts` one chart at a time, each as soon as it is built (the report
     hands each to an export helper while it builds the next)."""
     makers: list[Callable[[], Chart | None]] = [
-        lambda: plans_chart(data, lang, validate=validate),
-        lambda: cut_chart(data, lang, validate=validate),
+        functools.partial(plans_chart, data, lang, validate=validate),
+        functools.partial(cut_chart, data, lang, validate=validate),
+        *(functools.partial(line_chart, data, d, lang, validate=validate) for d in LINE_CHARTS),
+        *(functools.partial(make, lang) for make in data.extra_charts),
     ]
-    makers += [
-        functools.partial(line_chart, data, definition, lang, validate=validate)
-        for definition in LINE_CHARTS
-    ]
-    makers += [functools.partial(make, lang) for make in data.extra_charts]
     for make in makers:
         chart = make()
         if chart is not None:
