@@ -249,14 +249,14 @@ def write_workbook(data: ReportInput, path: Path) -> None:
             sheet = book.add_worksheet(name)
             sheet.freeze_panes(1, 0)
             for i, column in enumerate(frame.columns):
-                values = frame[column].tolist()
-                cells = [str(column), *(str(v) for v in values[:200] if pd.notna(v))]
+                head = frame[column].tolist()[:200]
+                cells = [str(column), *(str(v) for v in head if pd.notna(v))]
                 width = max(len(c) for c in cells)
                 sheet.set_column(i, i, min(max(width + 2, 8), 60))
             sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
             # Row by row: constant_memory mode writes each row out when the next begins.
-            values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-            for r, row in enumerate(values, start=1):
+            rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+            for r, row in enumerate(rows, start=1):
                 for c, value in enumerate(row):
                     if value is not None:
                         sheet.write(r, c, value)
@@ -400,6 +400,10 @@ def _lower_first(name: str) -> str:
 def _control(data: ReportInput, lang: str) -> list[dict[str, Any]]:
     """Per regime: who selects how much of the base plan, and where the change falls."""
     names = _category_names(data, lang)
+    province, federal = (
+        selector_label(key, data.jurisdiction, lang, in_sentence=True)
+        for key in ("province", "federal")
+    )
     out = []
     for regime in REGIMES:
         rows = data.cut[(data.cut["regime"] == regime) & (data.cut["category"] != TOTAL)]
@@ -416,7 +420,7 @@ def _control(data: ReportInput, lang: str) -> list[dict[str, Any]]:
                 "summary.control",
                 lang,
                 regime=label,
-                province=selector_label("province", data.jurisdiction, lang, in_sentence=True),
+                province=province,
                 selected=format_number(province_base, lang),
                 base=format_number(base, lang),
                 pct=format_percent(province_base / base if base else None, lang, 0),
@@ -428,8 +432,8 @@ def _control(data: ReportInput, lang: str) -> list[dict[str, Any]]:
                     "summary.control_shared",
                     lang,
                     shared=format_number(shared_base, lang),
-                    province=selector_label("province", data.jurisdiction, lang, in_sentence=True),
-                    federal=selector_label("federal", data.jurisdiction, lang, in_sentence=True),
+                    province=province,
+                    federal=federal,
                 )
             )
         moved = rows[rows["change"].round() != 0].copy()

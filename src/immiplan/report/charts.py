@@ -650,7 +650,8 @@ def default_helper_count(usable: int | None = None) -> int:
 
 
 class ChartWorkers:
-    """Several :class:`PngWorker` helpers that export whole charts (SVG and PNG) at once.
+    """:class:`PngWorker` helpers (:func:`default_helper_count` of them) that export whole
+    charts (SVG and PNG) while this process goes on.
 
     Start them early (``immiplan run`` starts them before projecting, so their start-up
     overlaps the model); :func:`export_chart` hands each chart to the next one in turn while
