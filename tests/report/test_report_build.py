@@ -402,7 +402,7 @@ def test_a_failure_while_swapping_the_folder_in_keeps_the_old_one(
 def test_a_failed_png_helper_fails_the_build_and_leaves_nothing(
     report_input: ReportInput, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("immiplan.report.charts._PNG_WORKER", "import sys; sys.exit('boom')")
+    monkeypatch.setattr("immiplan.report.export._PNG_WORKER", "import sys; sys.exit('boom')")
     with pytest.raises(RuntimeError, match="PNG export failed"):
         build_report(report_input, tmp_path / "out", "en")
     assert not (tmp_path / "out").exists()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -11,13 +13,12 @@ import pytest
 from immiplan.report.charts import (
     LINE_CHARTS,
     SCENARIO_COLOURS,
-    PngWorker,
     build_charts,
-    default_helper_count,
     export_chart,
     export_charts,
     iter_charts,
 )
+from immiplan.report.export import PngWorker, default_helper_count
 from immiplan.report.i18n import NNBSP
 from immiplan.report.model import ReportInput
 
@@ -157,6 +158,30 @@ def test_export_helpers_leave_a_core_to_this_process(cores: int, helpers: int) -
     # The rule of docs/benchmarks.md (2026-12-06, second session): on two cores one helper
     # beats two; never more than two JavaScript engines.
     assert default_helper_count(cores) == helpers
+
+
+def test_the_export_helpers_start_without_the_plotting_and_table_libraries() -> None:
+    # `immiplan run` starts its helpers first so that their start-up overlaps the imports
+    # of the model and the report (docs/benchmarks.md, third session): the module that
+    # starts them must not import those libraries itself.
+    code = (
+        "import sys, immiplan.report.export; "
+        "print(sorted(m for m in ('altair', 'pandas', 'scipy', 'jinja2') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_report_package_loads_its_names_on_first_use() -> None:
+    import immiplan.report as report
+    from immiplan.report import build, charts, model
+
+    assert report.build_report is build.build_report
+    assert report.build_charts is charts.build_charts
+    assert report.ReportInput is model.ReportInput
+    assert set(report.__all__) <= set(dir(report))
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
+        _ = report.no_such_name
 
 
 def test_charts_come_one_at_a_time_in_report_order(report_input: ReportInput) -> None:

@@ -18,6 +18,9 @@ from immiplan.errors import InputError
 from immiplan.output import OutputFormat, console, emit, progress_bar
 
 if TYPE_CHECKING:
+    from immiplan.report.build import ReportFiles
+    from immiplan.report.debate import DebateRun
+    from immiplan.report.export import ChartWorkers
     from immiplan.report.model import ReportInput
 
 DEFAULT_OUT = Path("immiplan-report")
@@ -88,10 +91,67 @@ def run(
 
     Prints a summary for the horizon year and the path of the report, which opens offline.
     """
-    from immiplan.report import build_report, check_language, default_language, summary_frame
+    start = time.perf_counter()
+    # The chart-export helpers start first: their start-up (a JavaScript engine each)
+    # overlaps the imports of the model and the report. An error below stops them.
+    workers = _chart_workers(images)
+    with workers:
+        debate, files, language = _project_and_report(
+            scenarios=scenarios,
+            out=out,
+            lang=lang,
+            horizon=horizon,
+            images=images,
+            ensemble=ensemble,
+            seed=seed,
+            debate_year=debate_year,
+            workers=workers,
+        )
+    seconds = time.perf_counter() - start
+    from immiplan.report import summary_frame
+
+    if fmt != OutputFormat.table:
+        emit(summary_frame(debate.data, language, formatted=False), fmt)
+        return
+    data = debate.data
+    span = f"{len(data.scenarios)} scenarios, {data.base_year}–{data.horizon}"
+    title = {
+        "fr": f"Le débat de {debate_year} : {span.replace('scenarios', 'scénarios')}",
+        "en": f"The {debate_year} debate: {span}",
+    }[language]
+    console.print(_summary_table(data, language, title))
+    note = {
+        "fr": f"Différences avec « {data.scenarios[0].label['fr']} » entre parenthèses. "
+        f"Données : {files.series_csv.name}, {files.series_xlsx.name}"
+        + (f", {len(files.charts)} graphiques en SVG et PNG" if files.charts else "")
+        + f" — en {seconds:.1f} s.".replace(".", ",", 1),
+        "en": f"Differences from “{data.scenarios[0].label['en']}” in brackets. "
+        f"Data: {files.series_csv.name}, {files.series_xlsx.name}"
+        + (f", {len(files.charts)} charts as SVG and PNG" if files.charts else "")
+        + f" — in {seconds:.1f} s.",
+    }[language]
+    console.print(note, style="dim", highlight=False)
+    label = {"fr": "Rapport (s'ouvre hors ligne) :", "en": "Report (opens offline):"}[language]
+    console.print(f"{label} {files.html.resolve()}", highlight=False, soft_wrap=True)
+
+
+def _project_and_report(
+    *,
+    scenarios: list[str] | None,
+    out: Path,
+    lang: str | None,
+    horizon: int | None,
+    images: bool,
+    ensemble: int,
+    seed: int,
+    debate_year: int,
+    workers: ChartWorkers | None,
+) -> tuple[DebateRun, ReportFiles, str]:
+    """:func:`run`'s work under its export helpers: check the options, run the debate's
+    scenarios and write the report; returns the debate, the files and the language."""
+    from immiplan.report import build_report, check_language, default_language
     from immiplan.report.debate import debate_report_input
 
-    start = time.perf_counter()
     language = check_language(lang) if lang is not None else default_language()
     names = _scenario_list(scenarios, debate_year)
     option_horizon(horizon)
@@ -102,7 +162,7 @@ def run(
             value=ensemble,
         )
     command = "immiplan " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["run"] else "immiplan run"
-    with progress_bar() as progress, _chart_workers(images) as workers:
+    with progress_bar() as progress:
         task = progress.add_task("Projecting", total=len(names) + 1)
 
         started: list[str] = []
@@ -130,38 +190,16 @@ def run(
         progress.update(task, description="Writing the report")
         files = build_report(debate.data, out, language, images=images, workers=workers)
         progress.advance(task)
-    seconds = time.perf_counter() - start
-
-    if fmt != OutputFormat.table:
-        emit(summary_frame(debate.data, language, formatted=False), fmt)
-        return
-    data = debate.data
-    span = f"{len(data.scenarios)} scenarios, {data.base_year}–{data.horizon}"
-    title = {
-        "fr": f"Le débat de {debate_year} : {span.replace('scenarios', 'scénarios')}",
-        "en": f"The {debate_year} debate: {span}",
-    }[language]
-    console.print(_summary_table(data, language, title))
-    note = {
-        "fr": f"Différences avec « {data.scenarios[0].label['fr']} » entre parenthèses. "
-        f"Données : {files.series_csv.name}, {files.series_xlsx.name}"
-        + (f", {len(files.charts)} graphiques en SVG et PNG" if files.charts else "")
-        + f" — en {seconds:.1f} s.".replace(".", ",", 1),
-        "en": f"Differences from “{data.scenarios[0].label['en']}” in brackets. "
-        f"Data: {files.series_csv.name}, {files.series_xlsx.name}"
-        + (f", {len(files.charts)} charts as SVG and PNG" if files.charts else "")
-        + f" — in {seconds:.1f} s.",
-    }[language]
-    console.print(note, style="dim", highlight=False)
-    label = {"fr": "Rapport (s'ouvre hors ligne) :", "en": "Report (opens offline):"}[language]
-    console.print(f"{label} {files.html.resolve()}", highlight=False, soft_wrap=True)
+    return debate, files, language
 
 
 def _chart_workers(images: bool) -> Any:
-    """Chart-export helpers, started before the projection so their start-up overlaps it."""
+    """The chart-export helpers (none with ``--no-images``): :mod:`immiplan.report.export`
+    imports no plotting library, so they start before the model and the report are
+    imported."""
     if not images:
         return contextlib.nullcontext(None)
-    from immiplan.report.charts import ChartWorkers
+    from immiplan.report.export import ChartWorkers
 
     return ChartWorkers()
 

@@ -39,12 +39,12 @@ from immiplan.output import atomic_directory
 from immiplan.report.charts import (
     Chart,
     ChartFiles,
-    ChartWorkers,
     export_chart,
     iter_charts,
     plan_label,
     scenario_colours,
 )
+from immiplan.report.export import ChartWorkers
 from immiplan.report.i18n import (
     HOW_TO_READ,
     INDICATORS,
