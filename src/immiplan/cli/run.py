@@ -94,8 +94,7 @@ def run(
     start = time.perf_counter()
     # The chart-export helpers start first: their start-up (a JavaScript engine each)
     # overlaps the imports of the model and the report. An error below stops them.
-    workers = _chart_workers(images)
-    with workers:
+    with _chart_workers(images) as workers:
         debate, files, language = _project_and_report(
             scenarios=scenarios,
             out=out,
