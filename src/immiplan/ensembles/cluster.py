@@ -101,7 +101,10 @@ def map_chunks(
 
     from immiplan.ensembles.run import run_chunk
 
-    shared_base = client.scatter(base, broadcast=True)
+    # A fresh key per call (hash=False): scattered again under its content hash, the same
+    # inputs could be forgotten by the scheduler as the previous call's future is released,
+    # and the chunks then fail with "lost dependencies" (dask/distributed#8576).
+    shared_base = client.scatter(base, broadcast=True, hash=False)
     futures = [
         client.submit(run_chunk, shared_base, model, seed, start, stop, pure=False)
         for start, stop in ranges
