@@ -212,7 +212,7 @@ def test_the_console_script_exits_2_without_a_traceback(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from immiplan.cli import entry_point; entry_point()",
+            "from immiplan.__main__ import entry_point; entry_point()",
             "plan",
             "validate",
             str(bad),

@@ -6,9 +6,6 @@ message on one line and exits with status 2, never with a traceback.
 
 from __future__ import annotations
 
-import gc
-import sys
-
 import typer
 
 from immiplan.errors import InputError
@@ -63,20 +60,3 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         raise
     return status if isinstance(status, int) else 0
-
-
-GC_YOUNG_THRESHOLD = 50_000
-"""Allocations between two collections of the youngest generation in a command (Python's
-default is 700). A command allocates in bursts (its imports, then its tables) that mostly
-live until it ends: at 700, ``immiplan run`` collected about 400 times, 0.13–0.26 s of its
-3 s, while its peak memory is the same at 50,000 (docs/benchmarks.md)."""
-
-
-def entry_point() -> None:  # pragma: no cover - thin wrapper for the console script
-    gc.set_threshold(GC_YOUNG_THRESHOLD)
-    status = main()
-    # The command is done, and what is still alive (the libraries it imported, its results)
-    # lives until exit: out of the collector's reach, the interpreter's last collections
-    # at exit do not walk it all (a quarter of a second of `immiplan run`).
-    gc.freeze()
-    sys.exit(status)

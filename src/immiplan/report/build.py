@@ -265,16 +265,17 @@ def write_workbook(data: ReportInput, path: Path) -> None:
 # --------------------------------------------------------------------------- summary
 
 
-def _value(data: ReportInput, scenario: str, indicator: str, year: int) -> float | None:
+def _values_in(data: ReportInput, year: int) -> dict[tuple[str, str], float]:
+    """Every value of ``year`` by ``(scenario, indicator)``, missing values left out (one
+    pass over the series for a table, not one per cell)."""
     series = data.series
-    hit = series[
-        (series["scenario"] == scenario)
-        & (series["indicator"] == indicator)
-        & (series["year"] == year)
-    ]["value"]
-    if hit.empty or pd.isna(hit.iloc[0]):
-        return None
-    return float(hit.iloc[0])
+    rows = series[(series["year"] == year) & series["value"].notna()]
+    keys = zip(rows["scenario"].astype(str), rows["indicator"].astype(str), strict=True)
+    return dict(zip(keys, rows["value"].astype(float).tolist(), strict=True))
+
+
+def _lookup(values: dict[tuple[str, str], float], scenario: str, indicator: str) -> float | None:
+    return values.get((scenario, indicator))
 
 
 def format_value(indicator: str, value: float | None, lang: str) -> str:
@@ -326,6 +327,7 @@ def summary_frame(data: ReportInput, lang: str, *, formatted: bool = True) -> pd
     present = set(data.indicators())
     keys = [k for k in SUMMARY_INDICATORS if k in present]
     rows: list[dict[str, Any]] = []
+    values = _values_in(data, data.horizon)
     for scenario in data.scenarios:
         if formatted:
             row: dict[str, Any] = {text("table.scenario", lang): scenario.label[lang]}
@@ -341,7 +343,7 @@ def summary_frame(data: ReportInput, lang: str, *, formatted: bool = True) -> pd
             else:
                 row["immigrants_mean"] = mean
         for key in keys:
-            value = _value(data, scenario.key, key, data.horizon)
+            value = _lookup(values, scenario.key, key)
             if formatted:
                 row[f"{INDICATORS[key].label[lang]} ({data.horizon})"] = format_value(
                     key, value, lang
@@ -357,11 +359,12 @@ def _summary_sentences(data: ReportInput, lang: str) -> list[dict[str, Any]]:
     ref = data.scenarios[0]
     year = data.horizon
     colours = scenario_colours(data)
+    values = _values_in(data, year)
     out = []
     for scenario in data.scenarios[1:]:
         sentences = headline_sentences(
-            functools.partial(_value, data, scenario.key, year=year),
-            functools.partial(_value, data, ref.key, year=year),
+            functools.partial(_lookup, values, scenario.key),
+            functools.partial(_lookup, values, ref.key),
             year=year,
             scenario=scenario.label[lang],
             ref=ref.label[lang],
@@ -474,12 +477,13 @@ def _summary_table(data: ReportInput, lang: str) -> dict[str, Any]:
         )
     headers += [INDICATORS[k].label[lang] for k in keys]
     ref = data.scenarios[0]
+    values = _values_in(data, data.horizon)
+    ref_mean = _mean_immigrants(data, ref.key) if "immigrants" in present else None
     rows = []
     for index, scenario in enumerate(data.scenarios):
         cells = []
         if "immigrants" in present:
             mean = _mean_immigrants(data, scenario.key)
-            ref_mean = _mean_immigrants(data, ref.key)
             diff = None if index == 0 or mean is None or ref_mean is None else mean - ref_mean
             cells.append(
                 {
@@ -488,8 +492,8 @@ def _summary_table(data: ReportInput, lang: str) -> dict[str, Any]:
                 }
             )
         for key in keys:
-            value = _value(data, scenario.key, key, data.horizon)
-            ref_value = _value(data, ref.key, key, data.horizon)
+            value = _lookup(values, scenario.key, key)
+            ref_value = _lookup(values, ref.key, key)
             diff = None if index == 0 or value is None or ref_value is None else value - ref_value
             cells.append(
                 {

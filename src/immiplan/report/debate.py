@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -420,20 +421,23 @@ def series_frame(
     """
     from immiplan.outcomes.run import select_series
 
-    frames = []
+    years, names, numbers = [], [], []
     for indicator, values in select_series(result, series or SERIES).items():
-        values = values.dropna()
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scenario": key,
-                    "year": values.index.astype(int),
-                    "indicator": indicator,
-                    "value": values.to_numpy(dtype=float),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+        number = values.to_numpy(dtype=float)
+        kept = ~np.isnan(number)
+        years.append(values.index.to_numpy(dtype=np.int64)[kept])
+        numbers.append(number[kept])
+        names.append(np.full(int(kept.sum()), indicator, dtype=object))
+    # One frame from the stacked columns (a frame per indicator, then a concat, took
+    # most of the time of the report's series).
+    return pd.DataFrame(
+        {
+            "scenario": key,
+            "year": np.concatenate(years) if years else np.zeros(0, dtype=np.int64),
+            "indicator": np.concatenate(names) if names else np.zeros(0, dtype=object),
+            "value": np.concatenate(numbers) if numbers else np.zeros(0),
+        }
+    )
 
 
 def scenario_info(scenario: Any) -> ScenarioInfo:
