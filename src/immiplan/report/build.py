@@ -27,11 +27,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import pandas as pd
-import xlsxwriter
 
 import immiplan
 from immiplan.errors import InputError
@@ -64,6 +62,9 @@ from immiplan.report.i18n import (
 )
 from immiplan.report.model import TOTAL, ReportInput
 from immiplan.system.references import Reference
+
+if TYPE_CHECKING:
+    import jinja2
 
 VEGA_VERSION = "6.2.0"
 VEGALITE_VERSION = "6.4.1"
@@ -243,6 +244,8 @@ def write_workbook(data: ReportInput, path: Path) -> None:
     # XlsxWriter writes each sheet in one pass, cell by cell from the columns (pandas'
     # to_excel costs as much again in its own per-cell formatting); NaN cells stay empty.
     # Column widths from the header and the first 200 rows.
+    import xlsxwriter  # written after the charts are handed over: imported then
+
     with xlsxwriter.Workbook(path, {"constant_memory": True}) as book:
         header = book.add_format({"bold": True})
         for name, frame in sheets.items():
@@ -674,6 +677,8 @@ def _template_file(name: str) -> str:
 
 @functools.cache
 def _environment() -> jinja2.Environment:
+    import jinja2  # the page is written after the charts are handed over: imported then
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("immiplan.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),

@@ -335,7 +335,6 @@ def debate_report_input(
     """
     from immiplan.pipeline import run
     from immiplan.projection.scenario import LoadedScenario, load_scenario
-    from immiplan.solver.report import report_rows
 
     spec = debate(year)
     if scenarios is None:
@@ -368,7 +367,7 @@ def debate_report_input(
             on_scenario(item.scenario.name)
         results[item.scenario.name] = run(item, horizon=horizon)
     last = min(int(result.projection.metadata["horizon"]) for result in results.values())
-    takes = functools.partial(what_it_takes or report_rows, base_year, last)
+    takes = functools.partial(what_it_takes or _report_rows, base_year, last)
     data = ReportInput(
         scenarios=[scenario_info(item.scenario) for item in loaded],
         series=pd.concat(
@@ -390,6 +389,14 @@ def debate_report_input(
     )
     data.validate()
     return DebateRun(data=data, results=results)
+
+
+def _report_rows(base_year: int, horizon: int) -> tuple[Any, ...]:
+    """:func:`immiplan.solver.report.report_rows`, its solver imported when the page asks
+    for the rows (after the charts are handed to the export helpers)."""
+    from immiplan.solver.report import report_rows
+
+    return report_rows(base_year, horizon)
 
 
 def _jurisdiction_of(base: str) -> str:
