@@ -207,26 +207,23 @@ def grant_by_fiscal_year(
     last published value): missing stays missing.
     """
     p = load_francization_parameters() if params is None else params
-    out = np.full(len(years), np.nan)
-    first = p.grant.values[0].start
-    for i, year in enumerate(years):
-        day = f"{int(year)}-04-01"
-        if int(year) < first.year:
-            continue
-        entry = p.grant.entry_at(day) if _has_value(p.grant, day) else None
-        if entry is None or entry.start.year != int(year):
-            continue  # only the fiscal year the value was published for
-        value = entry.value
-        out[i] = float(value["total"] if isinstance(value, Mapping) else value)
+    published = _published_grants(p.grant)
+    return np.array([published.get(int(year), np.nan) for year in years], dtype=float)
+
+
+def _published_grants(grant: Parameter) -> dict[int, float]:
+    """The grant of each fiscal year it was published for, by the fiscal year's first
+    calendar year: the value in force on 1 April of that year, where it took effect that
+    same year (one pass over the dated values, not a dated lookup per year)."""
+    values = grant.values
+    out: dict[int, float] = {}
+    for item, after in zip(values, [*values[1:], None], strict=True):
+        april = dt.date(item.start.year, 4, 1)
+        in_force = item.start <= april and (after is None or after.start > april)
+        if in_force and item.value is not None:
+            value = item.value
+            out[item.start.year] = float(value["total"] if isinstance(value, Mapping) else value)
     return out
-
-
-def _has_value(parameter: Parameter, day: str) -> bool:
-    try:
-        parameter.entry_at(day)
-    except InputError:
-        return False
-    return True
 
 
 def francization_flows(

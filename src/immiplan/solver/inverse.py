@@ -370,6 +370,7 @@ class _Compiler:
         for t, f in zip(targets, fields, strict=True):
             _check_years(t, context, f)
         self._zero: dict[str, pd.Series] | None = None
+        self._zero_peaks: dict[str, float] = {}
         self.zero_runs = 0
         self.years = [self._years(t) for t in targets]
 
@@ -390,6 +391,16 @@ class _Compiler:
         """The year the no-admission projection reaches its highest ``name``."""
         series = self.zero_values()[name].loc[self.context.first_year : self.context.horizon]
         return int(series.index[int(np.argmax(series.to_numpy()))])
+
+    def zero_peak(self, name: str) -> float:
+        """The highest ``name`` of the no-admission projection over the years projected
+        (``max_without_immigration``), read once per indicator: every row and year of a
+        target compares with it."""
+        if name not in self._zero_peaks:
+            series = self.zero_values()[name]
+            lo, hi = self.context.first_year, self.context.horizon
+            self._zero_peaks[name] = float(series.loc[lo:hi].max())
+        return self._zero_peaks[name]
 
     def zero_values(self) -> dict[str, pd.Series]:
         """Indicators of the projection with no admissions from the first decision year."""
@@ -423,9 +434,7 @@ class _Compiler:
             return term.coefficient
         ind = INDICATORS[term.indicator]
         if term.when == "max_without_immigration":
-            series = self.zero_values()[ind.name]
-            lo, hi = self.context.first_year, self.context.horizon
-            return term.coefficient * float(series.loc[lo:hi].max())
+            return term.coefficient * self.zero_peak(ind.name)
         y = self.term_year(term, year)
         yi = y - self.context.first_year
         num, dnum = _affine(lin, ind, ind.numerator, yi)
@@ -655,10 +664,7 @@ def _side_value(
         if term.indicator is None:
             total += term.coefficient
         elif term.when == "max_without_immigration":
-            series = compiler.zero_values()[term.indicator]
-            total += term.coefficient * float(
-                series.loc[compiler.context.first_year : compiler.context.horizon].max()
-            )
+            total += term.coefficient * compiler.zero_peak(term.indicator)
         else:
             total += term.coefficient * _value_at(
                 values, term.indicator, compiler.term_year(term, year)
