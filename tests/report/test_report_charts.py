@@ -95,17 +95,19 @@ def test_embedded_spec_leaves_the_title_to_the_page(report_input: ReportInput) -
     assert "title" in chart.spec and "title" not in chart.embed_spec()
 
 
-def test_the_image_files_draw_lines_without_a_point_per_year(
+def test_the_image_files_draw_lines_without_a_point_per_year_or_tooltips(
     report_input: ReportInput, tmp_path: Path
 ) -> None:
     chart = next(c for c in build_charts(report_input, "en") if c.name == "population")
-    assert '"point"' in json.dumps(chart.spec)  # the page marks each year for its tooltip
+    # The page marks each year for its tooltip.
+    assert '"point"' in json.dumps(chart.spec) and '"tooltip"' in json.dumps(chart.spec)
     static = chart.static_spec()
-    assert '"point"' not in json.dumps(static)
+    assert '"point"' not in json.dumps(static) and '"tooltip"' not in json.dumps(static)
     assert static["data"] is chart.spec["data"]
-    assert {k: v for k, v in static.items() if k != "mark"} == {
-        k: v for k, v in chart.spec.items() if k != "mark"
+    assert {k: v for k, v in static.items() if k not in ("mark", "encoding")} == {
+        k: v for k, v in chart.spec.items() if k not in ("mark", "encoding")
     }
+    assert static["encoding"] == {k: v for k, v in chart.spec["encoding"].items() if k != "tooltip"}
     svg = export_chart(chart, tmp_path, "en").svg.read_text(encoding="utf-8")
     assert "mark-line" in svg and "mark-symbol role-mark" not in svg  # legend symbols only
 
