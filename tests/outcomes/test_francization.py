@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from immiplan.outcomes.francization import (
     load_francization_parameters,
 )
 from immiplan.projection.state import N_AGES
+from immiplan.system.parameters import DatedValue, Parameter
 
 
 def test_cost_per_student_is_the_documented_arithmetic() -> None:
@@ -36,6 +38,38 @@ def test_the_grant_is_as_published_and_missing_years_stay_missing() -> None:
     for year, value in zip(years, grant, strict=True):
         if year in expected:
             assert value == pytest.approx(expected[year])
+        else:
+            assert np.isnan(value), year
+
+
+def test_a_grant_counts_for_the_fiscal_year_it_is_in_force_on_1_april() -> None:
+    # Made-up dated values: a grant counts for fiscal year Y (1 April Y to 31 March Y + 1)
+    # when it is the value in force on 1 April Y and took effect in Y. One that takes effect
+    # after 1 April (2015-07-01) never counts; of two before 1 April of the same year, the
+    # later; a withdrawn value (None) leaves its years missing.
+    def dated(day: str, value: object) -> DatedValue:
+        return DatedValue(dt.date.fromisoformat(day), value, ())
+
+    grant = Parameter(
+        "grant",
+        "made up",
+        "CAD",
+        (
+            dated("2011-04-01", {"total": 1.0}),
+            dated("2015-07-01", {"total": 2.0}),
+            dated("2016-01-01", 3.0),
+            dated("2016-03-01", {"total": 4.0}),
+            dated("2017-04-01", None),
+            dated("2018-04-01", 5.0),
+        ),
+    )
+    params = dataclasses.replace(load_francization_parameters(), grant=grant)
+    years = list(range(2010, 2020))
+    expected = {2011: 1.0, 2016: 4.0, 2018: 5.0}
+    got = grant_by_fiscal_year(years, params)
+    for year, value in zip(years, got, strict=True):
+        if year in expected:
+            assert value == expected[year], year
         else:
             assert np.isnan(value), year
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -88,6 +89,22 @@ def test_the_total_row_is_not_drawn_as_a_bar(report_input: ReportInput) -> None:
     charts = {c.name: c for c in build_charts(report_input, "en")}
     assert "total" not in set(charts["plans"].data["category"])
     assert "total" not in set(charts["cut"].data["category"])
+
+
+def test_building_charts_leaves_altairs_schema_checks_as_they_were(
+    report_input: ReportInput,
+) -> None:
+    # The specs are built with Altair's per-object checks off (validate=False), turned back
+    # on afterwards, also when a chart fails.
+    from altair.utils import schemapi
+
+    before = schemapi.DEBUG_MODE
+    build_charts(report_input, "en")
+    assert schemapi.DEBUG_MODE is before
+    broken = dataclasses.replace(report_input, extra_charts=[lambda lang: 1 / 0])
+    with pytest.raises(ZeroDivisionError):
+        build_charts(broken, "en")
+    assert schemapi.DEBUG_MODE is before
 
 
 def test_embedded_spec_leaves_the_title_to_the_page(report_input: ReportInput) -> None:
