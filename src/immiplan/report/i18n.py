@@ -235,7 +235,9 @@ INDICATORS: dict[str, Indicator] = {
         _ind("births", "persons_per_year", "Naissances", "Births"),
         _ind("deaths", "persons_per_year", "Décès", "Deaths"),
         _ind("immigrants", "persons_per_year", "Immigrants admis", "Immigrants admitted"),
-        _ind("emigrants", "persons_per_year", "Émigrants", "Emigrants"),
+        # The projection's net emigration (emigrants less returning emigrants): below zero
+        # where returns outnumber departures, so not "emigrants".
+        _ind("emigrants", "persons_per_year", "Émigration nette", "Net emigration"),
         _ind("labour_force", "persons", "Population active", "Labour force"),
         _ind("employment", "persons", "Emploi", "Employment"),
         _ind("participation_rate", "share", "Taux d'activité", "Participation rate"),
@@ -619,9 +621,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Components of population change",
     },
     "chart.components.caption": {
-        "fr": "Naissances, décès, immigrants admis et émigrants de chaque année "
-        "(1er juillet au 30 juin).",
-        "en": "Births, deaths, immigrants admitted and emigrants each year (1 July to 30 June).",
+        "fr": "Naissances, décès, immigrants admis et émigration nette (départs moins retours) "
+        "de chaque année (1er juillet au 30 juin).",
+        "en": "Births, deaths, immigrants admitted and net emigration (departures less "
+        "returns) each year (1 July to 30 June).",
     },
     "chart.labour_force.title": {
         "fr": "Personnes actives et personnes en emploi",
